@@ -1,0 +1,5 @@
+"""`python -m contract_gate`."""
+
+from contract_gate.cli import main
+
+main()

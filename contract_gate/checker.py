@@ -1,0 +1,156 @@
+"""Everything that can be known from one file alone: its findings and its service.
+
+`check_file` is a pure function of (file, settings) returning picklable data,
+so files can be checked in any order or in other processes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contract_gate.config import Config
+from contract_gate.findings import Finding, Problem, fingerprint
+from contract_gate.governance import governance_problems
+from contract_gate.loader import Document, LoadError, display_path, load_document
+from contract_gate.model import Service, build_service
+from contract_gate.positions import FixedLocator, Locator
+from contract_gate.refs import RefResolver
+from contract_gate.validation import spec_version, validate_structure
+
+# A file that fails to parse is treated as a spec when it says so near its top.
+_LOOKS_LIKE_SPEC = re.compile(rb"""^\s*["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
+_RECURSION_HEADROOM = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a file check needs besides the file: the config and the ref root."""
+
+    config: Config
+    ref_root: Path
+    debug: bool = False
+
+
+@dataclass
+class FileResult:
+    """The outcome for one file."""
+
+    file: str
+    is_spec: bool
+    service: Service | None = None
+    findings: list[Finding] = field(default_factory=list)
+    service_position: tuple[int, int] | None = None
+    internal_error: str | None = None
+
+
+def check_file(path: Path, explicit: bool, settings: Settings) -> FileResult:
+    """Load, validate and model one file; never raises for anything the file contains."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), _RECURSION_HEADROOM))
+    display = display_path(path)
+    try:
+        return _check(path, display, explicit, settings)
+    except Exception as error:
+        if settings.debug:
+            raise
+        detail = "".join(traceback.format_exception_only(error)).strip()
+        problem = Problem("spec-invalid", f"internal error while checking this file: {detail}", display)
+        return FileResult(
+            display,
+            True,
+            findings=_to_findings([problem], {}, settings.config),
+            internal_error=detail,
+        )
+
+
+def _check(path: Path, display: str, explicit: bool, settings: Settings) -> FileResult:
+    config = settings.config
+    try:
+        document = load_document(path, config.limits, display)
+    except LoadError as error:
+        if not explicit and error.rule == "parse-error" and not _looks_like_spec(path):
+            return FileResult(display, False)
+        problem = Problem(error.rule, str(error), display, line=error.line, column=error.column)
+        return FileResult(display, True, findings=_to_findings([problem], {}, config))
+    except OSError as error:
+        problem = Problem("parse-error", f"cannot read the file: {error.strerror}", display)
+        return FileResult(display, True, findings=_to_findings([problem], {}, config))
+    data = document.data
+    if not isinstance(data, dict) or not ({"openapi", "swagger"} & data.keys()):
+        if not explicit:
+            return FileResult(display, False)
+        problem = Problem("not-a-spec", _not_a_spec_message(data), display)
+        return FileResult(display, False, findings=_to_findings([problem], {}, config))
+    return _check_spec(document, settings)
+
+
+def _check_spec(document: Document, settings: Settings) -> FileResult:
+    config = settings.config
+    problems: list[Problem] = list(document.problems)
+    family, version_message = spec_version(document.data)
+    if version_message:
+        key = "swagger" if "swagger" in document.data else "openapi"
+        problems.append(Problem("spec-invalid", version_message, document.display, f"/{key}"))
+    resolver = RefResolver(settings.ref_root, config.limits)
+    problems.extend(resolver.check(document))
+    if family is not None:
+        problems.extend(validate_structure(document, family, resolver))
+    service = build_service(document, family or "unknown", resolver, config)
+    problems.extend(governance_problems(service))
+    locators: dict[str, Locator] = {document.display: document.locator}
+    for other in resolver.documents():
+        locators.setdefault(other.display, other.locator)
+    findings = _to_findings(problems, locators, config)
+    position = document.locator.locate(service.id_pointer)
+    return FileResult(document.display, True, service, findings, position)
+
+
+def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: Config) -> list[Finding]:
+    findings = []
+    for problem in problems:
+        severity = config.severity_of(problem.rule)
+        if severity is None:
+            continue
+        line, column = problem.line, problem.column
+        if line is None and problem.file is not None:
+            locator = locators.get(problem.file) or FixedLocator()
+            line, column = locator.locate(problem.pointer)
+        findings.append(
+            Finding(
+                rule=problem.rule,
+                severity=severity,
+                message=problem.message,
+                file=problem.file,
+                line=line,
+                column=column if line is not None else None,
+                pointer=problem.pointer,
+                service=problem.service,
+                operation=problem.operation,
+                fingerprint=fingerprint(problem),
+            )
+        )
+    return findings
+
+
+def problems_to_findings(problems: list[Problem], config: Config) -> list[Finding]:
+    """Findings for problems whose positions are already known (estate rules)."""
+    return _to_findings(problems, {}, config)
+
+
+def _looks_like_spec(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return False
+    return bool(_LOOKS_LIKE_SPEC.search(head))
+
+
+def _not_a_spec_message(data: object) -> str:
+    if isinstance(data, dict):
+        return "no `openapi` or `swagger` key at the root: not an OpenAPI/Swagger spec"
+    kind = {list: "a list", str: "a string", type(None): "empty"}.get(type(data), type(data).__name__)
+    return f"the document is {kind}, not a mapping with `openapi` or `swagger`: not a spec"

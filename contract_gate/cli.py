@@ -1,0 +1,201 @@
+"""The command line: parse flags, call `api.run`, pick a formatter, exit 0/1/2."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from contract_gate import __version__
+from contract_gate.api import NoSpecsError, Report, run
+from contract_gate.atomic import write_atomic
+from contract_gate.checker import Settings
+from contract_gate.config import ConfigError, load_config
+from contract_gate.discovery import common_root
+from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS
+from contract_gate.rules import RULES
+
+EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(command: F) -> F:
+    """Turn every expected failure into a one-line message and exit 2; tracebacks only with --debug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, NoSpecsError) as error:
+            _fail(str(error))
+        except (click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as error:
+            if debug:
+                raise
+            _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"contract-gate: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+paths_argument = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+
+
+def gate_options(command: F) -> F:
+    """Options shared by the commands that run the gate."""
+    options = [
+        click.option("--min-completeness", type=click.FloatRange(0, 100), help="Threshold in percent."),
+        click.option("--min-alignment", type=click.FloatRange(0, 100), help="Threshold in percent."),
+        click.option("--alignment-scope", type=click.Choice(["cross-bu", "all"]), help="Pairs counted."),
+        click.option(
+            "--ref-root",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder local $refs may not leave (default: common root of PATHS).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="contract-gate")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: contract-gate.toml or pyproject.toml, searched upwards).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
+    """Govern OpenAPI contracts: owners, SLOs and their agreements across services."""
+    ctx.obj = {"config_file": config_file, "debug": debug}
+
+
+def _run(ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any]) -> Report:
+    loaded = load_config(ctx.obj["config_file"], overrides, Path.cwd())
+    config = loaded.config
+    if overrides.get("ref-root") is not None:
+        ref_root = Path(overrides["ref-root"])
+    elif config.ref_root is not None:
+        ref_root = loaded.base / config.ref_root
+    else:
+        ref_root = common_root(list(paths))
+    settings = Settings(config=config, ref_root=ref_root.resolve(), debug=ctx.obj["debug"])
+    return run(list(paths), settings, base=loaded.base)
+
+
+def _overrides(**flags: Any) -> dict[str, Any]:
+    return {key.replace("_", "-"): value for key, value in flags.items() if value is not None}
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(CHECK_FORMATS)),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE (atomically) instead of stdout.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that fails the gate (default: error).",
+)
+@gate_options
+@click.pass_context
+@guarded
+def check(
+    ctx: click.Context,
+    /,
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    **gate: Any,
+) -> None:
+    """The CI gate: load, validate, apply the rules and thresholds, report, exit 0/1/2."""
+    report = _run(ctx, paths, _overrides(fail_on=fail_on, **gate))
+    _emit(CHECK_FORMATS[fmt](report), output)
+    if output is not None and fmt != "text":
+        click.echo(CHECK_FORMATS["text"](report).splitlines()[-1], err=True)
+    ctx.exit(EXIT_ERROR if report.internal_errors else EXIT_PASSED if report.passed else EXIT_FAILED)
+
+
+@main.command()
+@paths_argument
+@click.option(
+    "--by",
+    type=click.Choice(["overall", "bu", "service"]),
+    default="overall",
+    show_default=True,
+    help="Grouping of the table.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(SCORE_FORMATS)),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (atomically) instead of stdout.",
+)
+@gate_options
+@click.pass_context
+@guarded
+def score(
+    ctx: click.Context, paths: tuple[Path, ...], by: str, fmt: str, output: Path | None, **gate: Any
+) -> None:
+    """The metrics only: documentation completeness and SLO alignment. Exits 0 unless it cannot run."""
+    report = _run(ctx, paths, _overrides(**gate))
+    _emit(SCORE_FORMATS[fmt](report, by), output)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(fmt: str) -> None:
+    """Every rule: id, default severity, scope and what it means."""
+    if fmt == "json":
+        import json
+
+        items = [
+            {"id": r.id, "severity": r.severity.value, "scope": r.scope, "doc": r.doc.strip()} for r in RULES
+        ]
+        click.echo(json.dumps(items, indent=2))
+        return
+    for rule in RULES:
+        click.echo(f"{rule.id}  ({rule.severity.value}, {rule.scope})")
+        click.echo("".join(f"    {line}\n" for line in rule.doc.strip().splitlines()))

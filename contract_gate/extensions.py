@@ -1,0 +1,149 @@
+"""The governance extensions `x-bu-owner` and `x-slo-p99`: models and checks.
+
+The pydantic types are the published contract (their JSON Schemas are generated
+into `schemas/`); the check functions turn any value found in a spec into a
+verdict with a message that names the bad value and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+DEFAULT_BU_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$"
+SLO_PATTERN = r"^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:ms|s)$"
+_SLO = re.compile(SLO_PATTERN)
+_SLO_LOOSE = re.compile(r"^\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*([A-Za-z]*)\s*$")
+
+BuOwner = Annotated[
+    str,
+    StringConstraints(pattern=DEFAULT_BU_PATTERN),
+    Field(
+        title="x-bu-owner",
+        description="The business unit that owns the operation, e.g. ECOM-BU.",
+        examples=["ECOM-BU", "PAYMENTS"],
+    ),
+]
+
+SloP99 = Annotated[
+    str,
+    StringConstraints(pattern=SLO_PATTERN),
+    Field(
+        title="x-slo-p99",
+        description='The p99 latency the operation promises: "<number>ms" or "<number>s".',
+        examples=["800ms", "1.5s"],
+    ),
+]
+
+
+class GovernanceExtensions(BaseModel):
+    """The extensions as they may appear on an operation, a path item, `info` or the root."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    x_bu_owner: BuOwner | None = Field(default=None, alias="x-bu-owner")
+    x_slo_p99: SloP99 | None = Field(default=None, alias="x-slo-p99")
+    x_internal: bool | None = Field(
+        default=None,
+        alias="x-internal",
+        description="true on an operation or path item keeps it out of the metrics.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of checking one value: a rule id and message when it is not valid."""
+
+    rule: str | None = None
+    message: str = ""
+
+    @property
+    def valid(self) -> bool:
+        """True when there is nothing to report."""
+        return self.rule is None
+
+
+def check_owner(value: Any, pattern: re.Pattern[str], registry: frozenset[str] | None) -> Verdict:
+    """Is `value` a valid `x-bu-owner`? (pattern, then the BU registry if configured)."""
+    if not isinstance(value, str):
+        return Verdict(
+            "owner-invalid",
+            f'x-bu-owner must be a string such as "ECOM-BU"; got {_kind(value)} {_short(value)}',
+        )
+    if not pattern.search(value):
+        hint = ""
+        fixed = re.sub(r"[^A-Za-z0-9]+", "-", value.strip()).strip("-").upper()
+        if fixed and fixed != value and pattern.search(fixed):
+            hint = f'; write "{fixed}"'
+        return Verdict(
+            "owner-invalid",
+            f'x-bu-owner "{_short(value)}" does not match bu-pattern {pattern.pattern}{hint}',
+        )
+    if registry is not None and value not in registry:
+        close = difflib.get_close_matches(value, sorted(registry), n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else f" (known: {', '.join(sorted(registry))})"
+        return Verdict("owner-unknown-bu", f'x-bu-owner "{value}" is not a BU of the registry{hint}')
+    return Verdict()
+
+
+def slo_millis(value: Any) -> float | None:
+    """Milliseconds of a well-formed `x-slo-p99` string, else None (no range check)."""
+    if not isinstance(value, str) or not _SLO.match(value):
+        return None
+    if value.endswith("ms"):
+        return float(value[:-2])
+    return float(value[:-1]) * 1000.0
+
+
+def check_slo(value: Any, max_ms: float) -> Verdict:
+    """Is `value` a valid `x-slo-p99`? ("800ms" / "1.5s", > 0 and <= max-slo-p99)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return Verdict("slo-invalid", f'x-slo-p99 must be a string such as "800ms"; got {_kind(value)}')
+    if isinstance(value, int | float):
+        number = f"{value:g}"
+        return Verdict("slo-invalid", f'x-slo-p99 {number} has no unit; write "{number}ms"')
+    millis = slo_millis(value)
+    if millis is None:
+        return Verdict("slo-invalid", _slo_format_hint(value))
+    if millis <= 0:
+        return Verdict("slo-invalid", f'x-slo-p99 "{value}" must be greater than 0')
+    if millis > max_ms:
+        return Verdict("slo-invalid", f'x-slo-p99 "{value}" is above max-slo-p99 {format_millis(max_ms)}')
+    return Verdict()
+
+
+def _slo_format_hint(value: str) -> str:
+    loose = _SLO_LOOSE.match(value)
+    if loose:
+        number, unit = loose.group(1), loose.group(2).lower()
+        if not unit:
+            return f'x-slo-p99 "{value}" has no unit; write "{number}ms"'
+        if unit in {"ms", "s"}:
+            return f'x-slo-p99 "{value}" is not written as <number>ms or <number>s; write "{number}{unit}"'
+        if unit in {"sec", "secs", "second", "seconds"}:
+            return f'x-slo-p99 "{value}" uses unit "{loose.group(2)}"; write "{number}s"'
+        if unit in {"msec", "msecs", "millis", "milliseconds"}:
+            return f'x-slo-p99 "{value}" uses unit "{loose.group(2)}"; write "{number}ms"'
+    return f'x-slo-p99 "{_short(value)}" is not of the form <number>ms or <number>s, e.g. "800ms"'
+
+
+def format_millis(millis: float) -> str:
+    """60000 -> "60s", 250 -> "250ms", 1500 -> "1.5s"."""
+    if millis >= 1000:
+        return f"{millis / 1000:g}s"
+    return f"{millis:g}ms"
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", bool: "a boolean", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,65 @@
+"""Findings: the one record every check produces, and what rules yield before it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How serious a finding is; `off` only appears in configuration."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Order for comparisons with `--fail-on`: error > warning > info."""
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What a check yields: a rule id, where, and a message; severity comes from config."""
+
+    rule: str
+    message: str
+    file: str | None = None
+    pointer: str = ""
+    service: str | None = None
+    operation: str | None = None
+    # Distinguishes several problems of one rule at one place (e.g. validator messages).
+    discriminator: str = ""
+    # Set when the position is known without a pointer (parse errors, duplicate keys).
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem with its severity and source position, as reported to users."""
+
+    rule: str
+    severity: Severity
+    message: str
+    file: str | None
+    line: int | None
+    column: int | None
+    pointer: str
+    service: str | None
+    operation: str | None
+    fingerprint: str
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Stable report order: file, position, rule, message."""
+        return (self.file or "\uffff", self.line or 0, self.column or 0, self.rule, self.message)
+
+
+def fingerprint(problem: Problem) -> str:
+    """A stable id from rule, service (or file), operation and pointer: no line numbers."""
+    owner = problem.service if problem.service is not None else (problem.file or "")
+    parts = (problem.rule, owner, problem.operation or "", problem.pointer, problem.discriminator)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]

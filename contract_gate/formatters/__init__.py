@@ -1,0 +1,20 @@
+"""Formatters: pure `Report -> str` functions, chosen by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from contract_gate.api import Report
+from contract_gate.formatters import json_report, score_table, text
+
+Formatter = Callable[[Report], str]
+
+CHECK_FORMATS: dict[str, Formatter] = {
+    "text": text.render,
+    "json": json_report.render,
+}
+
+SCORE_FORMATS: dict[str, Callable[[Report, str], str]] = {
+    "table": score_table.render,
+    "json": lambda report, _by: json_report.render(report),
+}

@@ -1,0 +1,54 @@
+"""`--format text`: one `file:line:col: severity [rule] message` line per finding, then the metrics."""
+
+from __future__ import annotations
+
+from contract_gate.api import Report
+from contract_gate.findings import Finding
+from contract_gate.metrics import GroupMetrics, Ratio
+
+
+def render(report: Report) -> str:
+    """Findings first (what to fix), then the numbers and the verdict."""
+    lines = [_finding(f) for f in report.findings]
+    if lines:
+        lines.append("")
+    overall = report.metrics.overall
+    lines.append(f"Documentation completeness: {_ratio(overall.completeness, 'operations')}")
+    lines.append(f"SLO alignment ({overall.alignment.scope}): {_ratio(overall.alignment.ratio, 'pairs')}")
+    lines.append(_groups("By BU", report.metrics.by_bu))
+    lines.append(_groups("By service", report.metrics.by_service))
+    lines.append("")
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _finding(finding: Finding) -> str:
+    where = finding.file or "(estate)"
+    if finding.line is not None:
+        where += f":{finding.line}:{finding.column or 1}"
+    return f"{where}: {finding.severity.value} [{finding.rule}] {finding.message}"
+
+
+def _ratio(ratio: Ratio, unit: str) -> str:
+    if ratio.denominator == 0:
+        return f"n/a (no {unit})"
+    return f"{ratio.shown()} ({ratio.numerator}/{ratio.denominator} {unit})"
+
+
+def _groups(title: str, groups: dict[str, GroupMetrics]) -> str:
+    parts = [
+        f"{name} {g.completeness.shown()} ({g.completeness.numerator}/{g.completeness.denominator})"
+        for name, g in groups.items()
+    ]
+    return f"  {title}: " + (" · ".join(parts) if parts else "none")
+
+
+def _summary(report: Report) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in report.findings:
+        counts[finding.severity.value] += 1
+    detail = ", ".join(f"{n} {s}{'s' * (n != 1)}" for s, n in counts.items() if n)
+    total = len(report.findings)
+    verdict = "gate passed" if report.passed else "gate FAILED"
+    files = f"{report.files_checked} file{'s' * (report.files_checked != 1)}"
+    return f"{total} finding{'s' * (total != 1)}{f' ({detail})' if detail else ''} in {files}: {verdict}"

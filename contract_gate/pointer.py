@@ -1,0 +1,40 @@
+"""JSON pointers (RFC 6901): building and splitting them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def escape(token: str | int) -> str:
+    """Escape one reference token."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join(*tokens: str | int) -> str:
+    """A pointer from raw tokens: join("paths", "/v1/x", "get") == "/paths/~1v1~1x/get"."""
+    return "".join("/" + escape(t) for t in tokens)
+
+
+def child(pointer: str, *tokens: str | int) -> str:
+    """Extend a pointer with raw tokens."""
+    return pointer + join(*tokens)
+
+
+def split(pointer: str) -> list[str]:
+    """Raw tokens of a pointer ("" is the whole document)."""
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.lstrip("/").split("/")]
+
+
+def resolve(document: object, tokens: Iterable[str]) -> tuple[bool, object]:
+    """Follow tokens through dicts and lists; (found, value)."""
+    node = document
+    for token in tokens:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False, None
+    return True, node

@@ -1,0 +1,245 @@
+"""Confined `$ref` resolution: local files under the ref root only, nothing remote.
+
+Every reference of a spec (and of the local files it pulls in) is checked once:
+remote or out-of-root targets are `ref-forbidden` and never opened, missing
+targets `ref-unresolved`, chains of references that come back to themselves
+`ref-cycle`. The structural validator is then handed a copy of the data in
+which those references are replaced by empty objects, and a retrieval hook
+that serves only documents this module already loaded, so it cannot fetch or
+read anything on its own either.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from contract_gate import pointer as jp
+from contract_gate.findings import Problem
+from contract_gate.limits import Limits
+from contract_gate.loader import Document, LoadError, load_document
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_MAX_CHAIN = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a reference leads: the document and the pointer inside it."""
+
+    document: Document
+    pointer: str
+    value: Any
+
+
+@dataclass
+class _Checked:
+    problems: list[Problem] = field(default_factory=list)
+    broken: list[tuple[str, ...]] = field(default_factory=list)  # token paths of bad refs
+
+
+class RefResolver:
+    """Loads referenced local files (confined to `root`) and checks every reference once."""
+
+    def __init__(self, root: Path, limits: Limits) -> None:
+        self.root = root.resolve()
+        self.limits = limits
+        self._documents: dict[Path, Document | LoadError] = {}
+        self._checked: dict[Path, _Checked] = {}
+        self._sanitized: dict[Path, Any] = {}
+
+    def inside_root(self, path: Path) -> bool:
+        """Whether a real path (symlinks followed) lies under the ref root."""
+        real = path.resolve()
+        return real == self.root or self.root in real.parents
+
+    def documents(self) -> list[Document]:
+        """Every document loaded so far (the spec and the local files it reaches)."""
+        return [d for d in self._documents.values() if isinstance(d, Document)]
+
+    def register(self, document: Document) -> None:
+        """Make an already loaded document known, so refs to it reuse it."""
+        self._documents[document.path.resolve()] = document
+
+    def check(self, document: Document) -> list[Problem]:
+        """All reference problems of a document and of the local files it reaches."""
+        self.register(document)
+        problems: list[Problem] = []
+        pending = [document]
+        seen: set[Path] = set()
+        while pending:
+            current = pending.pop()
+            key = current.path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            checked = self._check_one(current)
+            problems.extend(checked.problems)
+            pending.extend(d for d in self.documents() if d.path.resolve() not in seen)
+        return problems
+
+    def follow(self, document: Document, ref: str) -> Target | None:
+        """The target of one reference, or None when it is forbidden, missing or a cycle."""
+        seen: set[tuple[Path, str]] = set()
+        current_doc, current_ref = document, ref
+        for _ in range(_MAX_CHAIN):
+            outcome = self._resolve(current_doc, current_ref)
+            if not isinstance(outcome, Target):
+                return None
+            key = (outcome.document.path.resolve(), outcome.pointer)
+            if key in seen:
+                return None
+            seen.add(key)
+            nested = outcome.value.get("$ref") if isinstance(outcome.value, dict) else None
+            if not isinstance(nested, str):
+                return outcome
+            current_doc, current_ref = outcome.document, nested
+        return None
+
+    def sanitized(self, document: Document) -> Any:
+        """The document's data with forbidden, missing and cyclic references emptied."""
+        key = document.path.resolve()
+        if key not in self._sanitized:
+            checked = self._checked.get(key) or self._check_one(document)
+            self._sanitized[key] = _replace(document.data, checked.broken)
+        return self._sanitized[key]
+
+    def retrieve(self, uri: str) -> Any:
+        """The validator's only way to read a referenced file: already-checked documents."""
+        parts = urlsplit(uri)
+        if parts.scheme != "file":
+            return {}
+        path = Path(unquote(parts.path))
+        loaded = self._documents.get(path.resolve()) if self.inside_root(path) else None
+        return self.sanitized(loaded) if isinstance(loaded, Document) else {}
+
+    def _check_one(self, document: Document) -> _Checked:
+        key = document.path.resolve()
+        if key in self._checked:
+            return self._checked[key]
+        checked = _Checked()
+        self._checked[key] = checked
+        for tokens, ref in _references(document.data):
+            where = jp.join(*tokens, "$ref")
+            outcome = self._resolve(document, ref)
+            if isinstance(outcome, Problem):
+                checked.problems.append(Problem(outcome.rule, outcome.message, document.display, where))
+                checked.broken.append(tokens)
+            elif self.follow(document, ref) is None:
+                checked.problems.append(
+                    Problem(
+                        "ref-cycle",
+                        f'$ref "{_shown(ref)}" leads back to itself through other references',
+                        document.display,
+                        where,
+                    )
+                )
+                checked.broken.append(tokens)
+        return checked
+
+    def _resolve(self, document: Document, ref: str) -> Target | Problem:
+        """One step: where `ref`, written in `document`, points."""
+        shown = _shown(ref)
+        if ref.startswith("#"):
+            target_doc = document
+            fragment = ref[1:]
+        elif _SCHEME.match(ref) and not ref.lower().startswith("file:"):
+            return Problem(
+                "ref-forbidden",
+                f'$ref "{shown}" is remote; remote references are never fetched — bundle it locally',
+            )
+        else:
+            path_part, _, fragment = ref.partition("#")
+            if ref.lower().startswith("file:"):
+                path = Path(unquote(urlsplit(path_part).path))
+            else:
+                path = document.path.parent / unquote(path_part)
+            if not self.inside_root(path):
+                return Problem(
+                    "ref-forbidden",
+                    f'$ref "{shown}" leaves the ref root {self.root.name or "/"}/; it was not read',
+                )
+            loaded = self._load(path)
+            if isinstance(loaded, LoadError):
+                return Problem("ref-unresolved", f'$ref "{shown}": {loaded}')
+            target_doc = loaded
+        fragment = unquote(fragment)
+        if fragment and not fragment.startswith("/"):
+            return Problem("ref-unresolved", f'$ref "{shown}": only JSON-pointer fragments are supported')
+        found, value = jp.resolve(target_doc.data, jp.split(fragment))
+        if not found:
+            where = "" if target_doc is document else f" in {target_doc.display}"
+            return Problem("ref-unresolved", f'$ref "{shown}": nothing at "{fragment or "/"}"{where}')
+        return Target(target_doc, fragment, value)
+
+    def _load(self, path: Path) -> Document | LoadError:
+        real = path.resolve()
+        if real not in self._documents:
+            if not real.is_file():
+                self._documents[real] = LoadError("ref-unresolved", "no such file")
+            else:
+                try:
+                    self._documents[real] = load_document(real, self.limits)
+                except LoadError as error:
+                    self._documents[real] = error
+                except OSError as error:
+                    self._documents[real] = LoadError("ref-unresolved", f"cannot read: {error.strerror}")
+        return self._documents[real]
+
+
+def _shown(ref: str) -> str:
+    return ref if len(ref) <= 120 else ref[:117] + "..."
+
+
+def _references(data: Any) -> list[tuple[tuple[str, ...], str]]:
+    """Every `{"$ref": "..."}` in the data, with its token path; iterative (deep data)."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    seen: set[int] = set()
+    while stack:
+        tokens, node = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in seen:  # shared by YAML aliases: check once
+                continue
+            seen.add(id(node))
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                found.append((tokens, ref))
+            stack.extend(
+                ((*tokens, key), value) for key, value in node.items() if isinstance(value, dict | list)
+            )
+        elif isinstance(node, list):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.extend(
+                ((*tokens, str(i)), value) for i, value in enumerate(node) if isinstance(value, dict | list)
+            )
+    found.sort()
+    return found
+
+
+def _replace(data: Any, broken: list[tuple[str, ...]]) -> Any:
+    """Copy-on-write: the data with each broken reference object replaced by {}."""
+    if not broken:
+        return data
+    if () in broken:
+        return {}
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for tokens in broken:
+        groups.setdefault(tokens[0], []).append(tokens[1:])
+    if isinstance(data, dict):
+        copy = dict(data)
+        for key, rest in groups.items():
+            if key in copy:
+                copy[key] = _replace(copy[key], rest)
+        return copy
+    if isinstance(data, list):
+        items = list(data)
+        for key, rest in groups.items():
+            items[int(key)] = _replace(items[int(key)], rest)
+        return items
+    return data

@@ -1,0 +1,245 @@
+"""The JSON report (SPEC §10): pydantic models, its schema, and building it from a Report."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contract_gate import __version__
+from contract_gate.api import Report
+from contract_gate.metrics import Alignment, GroupMetrics, Ratio
+from contract_gate.model import Operation, Service, Sourced
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RatioModel(_Model):
+    """A percentage with the counts behind it; percent is null (n/a) when denominator is 0."""
+
+    percent: float | None
+    numerator: int
+    denominator: int
+
+
+class AlignmentModel(RatioModel):
+    """SLO alignment: aligned / in-scope pairs; out-of-view pairs are listed, not counted."""
+
+    scope: Literal["cross-bu", "all"]
+    out_of_view: int
+
+
+class GroupModel(_Model):
+    """Both metrics for one group."""
+
+    completeness: RatioModel
+    alignment: AlignmentModel
+
+
+class MetricsModel(_Model):
+    """Overall metrics, and the same per BU and per service."""
+
+    completeness: RatioModel
+    alignment: AlignmentModel
+    by_bu: dict[str, GroupModel]
+    by_service: dict[str, GroupModel]
+
+
+class OperationRef(_Model):
+    """One side of a call pair."""
+
+    service: str
+    operation: str
+
+
+class PairModel(_Model):
+    """A (caller, callee) pair and its alignment status."""
+
+    caller: OperationRef
+    callee: OperationRef
+    status: Literal["aligned", "violated", "undeclared", "unresolved", "out-of-view"]
+    budget: str | None
+    commitment: str | None
+    agreed: str | None
+    cross_bu: bool
+    mode: Literal["sync", "async"]
+
+
+class FindingModel(_Model):
+    """One finding; file/line/column are null for estate-wide findings (thresholds)."""
+
+    rule: str
+    severity: Literal["error", "warning", "info"]
+    file: str | None
+    line: int | None = Field(ge=1)
+    column: int | None = Field(ge=1)
+    pointer: str
+    service: str | None
+    operation: str | None
+    message: str
+    fingerprint: str
+
+
+class SourcedModel(_Model):
+    """An effective extension value, where it was written, and whether it is valid."""
+
+    value: object
+    level: Literal["operation", "path-item", "info", "root"]
+    file: str
+    pointer: str
+    valid: bool
+
+
+class OperationModel(_Model):
+    """One operation of a service as the metrics see it."""
+
+    key: str
+    operation_id: str | None
+    file: str
+    pointer: str
+    internal: bool
+    owner: SourcedModel | None
+    slo: SourcedModel | None
+    documented: bool
+
+
+class ServiceModel(_Model):
+    """One spec seen as a service."""
+
+    id: str
+    title: str | None
+    file: str
+    spec_version: str
+    operations: list[OperationModel]
+
+
+class ToolModel(_Model):
+    """Who wrote the report."""
+
+    name: Literal["contract-gate"]
+    version: str
+
+
+class SummaryModel(_Model):
+    """Counts for dashboards."""
+
+    files: int
+    services: int
+    operations: int
+    external_operations: int
+    findings: dict[Literal["error", "warning", "info"], int]
+
+
+class ReportModel(_Model):
+    """The JSON report of `check` and `score`."""
+
+    schema_version: Literal[1]
+    tool: ToolModel
+    passed: bool
+    metrics: MetricsModel
+    pairs: list[PairModel]
+    findings: list[FindingModel]
+    summary: SummaryModel
+    services: list[ServiceModel]
+
+
+def build_report_model(report: Report) -> ReportModel:
+    """The JSON report for a run."""
+    overall = _group(report.metrics.overall)
+    severities = {"error": 0, "warning": 0, "info": 0}
+    for finding in report.findings:
+        severities[finding.severity.value] += 1
+    operations = [op for service in report.services for op in service.operations]
+    return ReportModel(
+        schema_version=SCHEMA_VERSION,
+        tool=ToolModel(name="contract-gate", version=__version__),
+        passed=report.passed,
+        metrics=MetricsModel(
+            completeness=overall.completeness,
+            alignment=overall.alignment,
+            by_bu={k: _group(v) for k, v in report.metrics.by_bu.items()},
+            by_service={k: _group(v) for k, v in report.metrics.by_service.items()},
+        ),
+        pairs=[],
+        findings=[
+            FindingModel(
+                rule=f.rule,
+                severity=f.severity.value,
+                file=f.file,
+                line=f.line,
+                column=f.column,
+                pointer=f.pointer,
+                service=f.service,
+                operation=f.operation,
+                message=f.message,
+                fingerprint=f.fingerprint,
+            )
+            for f in report.findings
+        ],
+        summary=SummaryModel(
+            files=report.files_checked,
+            services=len(report.services),
+            operations=len(operations),
+            external_operations=sum(not op.internal for op in operations),
+            findings=severities,
+        ),
+        services=[_service(s) for s in report.services],
+    )
+
+
+def _ratio(ratio: Ratio) -> RatioModel:
+    return RatioModel(percent=ratio.percent, numerator=ratio.numerator, denominator=ratio.denominator)
+
+
+def _alignment(alignment: Alignment) -> AlignmentModel:
+    r = alignment.ratio
+    return AlignmentModel(
+        percent=r.percent,
+        numerator=r.numerator,
+        denominator=r.denominator,
+        scope=alignment.scope,
+        out_of_view=alignment.out_of_view,
+    )
+
+
+def _group(group: GroupMetrics) -> GroupModel:
+    return GroupModel(completeness=_ratio(group.completeness), alignment=_alignment(group.alignment))
+
+
+def _sourced(value: Sourced | None, valid: bool) -> SourcedModel | None:
+    if value is None:
+        return None
+    return SourcedModel(
+        value=value.value,
+        level=value.level,
+        file=value.file,
+        pointer=value.pointer,
+        valid=valid,
+    )
+
+
+def _operation(op: Operation) -> OperationModel:
+    return OperationModel(
+        key=op.key,
+        operation_id=op.operation_id,
+        file=op.file,
+        pointer=op.pointer,
+        internal=op.internal,
+        owner=_sourced(op.owner, op.owner_verdict.valid),
+        slo=_sourced(op.slo, op.slo_verdict.valid),
+        documented=op.documented,
+    )
+
+
+def _service(service: Service) -> ServiceModel:
+    return ServiceModel(
+        id=service.id,
+        title=service.title,
+        file=service.file,
+        spec_version=service.spec_version,
+        operations=[_operation(op) for op in service.operations],
+    )

@@ -1,0 +1,206 @@
+"""Every rule contract-gate reports: id, default severity, scope and its documentation.
+
+The doc of each rule is what `contract-gate rules` prints; severity is only a
+default, which configuration may change or turn off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contract_gate.findings import Severity
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule: what it is called, how serious by default, what it looks at, what it means."""
+
+    id: str
+    severity: Severity
+    scope: str  # file | operation | estate
+    doc: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "parse-error",
+        E,
+        "file",
+        """
+The file could not be read as YAML or JSON (or not decoded as UTF-8/UTF-16/UTF-32).
+The finding points at the place the parser stopped. Nothing else is checked in
+that file; every other file of the run still is.
+Fails: `paths: {/a: [}`    Passes: `paths: {/a: {}}`""",
+    ),
+    Rule(
+        "not-a-spec",
+        E,
+        "file",
+        """
+A file named explicitly on the command line has no `openapi` or `swagger` key at
+its root, so it is not an OpenAPI/Swagger spec. Files found by walking a folder
+that are not specs (shared `$ref` fragments, other YAML) are skipped quietly.
+Fails: `contract-gate check fragment.yaml` where fragment.yaml holds `Pet: {type: object}`""",
+    ),
+    Rule(
+        "file-too-large",
+        E,
+        "file",
+        """
+The file is larger than `max-file-size` (default 50 MB) and was not read.
+Raise the limit in config if the spec is genuinely that large.""",
+    ),
+    Rule(
+        "nesting-too-deep",
+        E,
+        "file",
+        """
+The document nests collections deeper than `max-depth` (default 256), or deeper
+than the JSON parser's 1024 levels. Such input is a denial-of-service attempt,
+not an API description; the file is not checked further.""",
+    ),
+    Rule(
+        "too-many-nodes",
+        E,
+        "file",
+        """
+The document expands to more than `max-nodes` values (default 5,000,000) once
+YAML aliases are expanded (an "alias bomb"), or an alias refers to itself.
+The file is not checked further.""",
+    ),
+    Rule(
+        "duplicate-key",
+        W,
+        "file",
+        """
+A YAML mapping has the same key twice. YAML forbids it and parsers disagree on
+which value wins; contract-gate uses the last one, as most do.
+Fails: `get: {summary: a, summary: b}`""",
+    ),
+    Rule(
+        "yaml-lenient",
+        W,
+        "file",
+        """
+Strict YAML parsers (libyaml, PyYAML) refuse the file — typically a tab on a
+blank line inside a block scalar, or a control character — while lenient ones
+read it. contract-gate reads it leniently and checks it, and says so, because
+other tools in the pipeline may not.""",
+    ),
+    Rule(
+        "spec-invalid",
+        E,
+        "file",
+        """
+Structural validation by openapi-spec-validator (Swagger 2.0, OpenAPI 3.0/3.1/3.2)
+found an error: one finding per error, at the place it concerns. An `openapi`
+version written as a number (`openapi: 3.0`) or an unsupported version is
+reported here too.
+Fails: `info: {title: Orders}` (no `version`)""",
+    ),
+    Rule(
+        "ref-unresolved",
+        E,
+        "file",
+        """
+A `$ref` points at nothing: a missing local file, a file that cannot be parsed,
+or a JSON pointer that does not exist in its target.
+Fails: `$ref: '#/components/schemas/Missing'`""",
+    ),
+    Rule(
+        "ref-forbidden",
+        E,
+        "file",
+        """
+A `$ref` is remote (`http(s)://…`, any URI scheme) or leads outside the ref root
+(the common folder of the inputs, or `ref-root`), including through a symlink.
+Such targets are never fetched or read: specs come from pull requests, and a
+reference must not make the CI runner reach the network or read its secrets.
+Fails: `$ref: 'https://example.com/pet.json'`, `$ref: '../../etc/passwd'`""",
+    ),
+    Rule(
+        "ref-cycle",
+        E,
+        "file",
+        """
+A chain of `$ref`s comes back to where it started (`/a: {$ref: '#/paths/~1a'}`)
+and so never reaches a value. (A schema that refers to itself through its
+properties is fine: that is recursion, not a cycle of references.)""",
+    ),
+    Rule(
+        "service-duplicate",
+        E,
+        "estate",
+        """
+Two specs declare the same service id (`info.x-service`, else a slug of
+`info.title`). Calls between services are matched by that id, so it must be
+unique. Fix: set a distinct `info.x-service` in one of them.""",
+    ),
+    Rule(
+        "owner-missing",
+        E,
+        "operation",
+        """
+An external operation has no `x-bu-owner` on itself, its path item, `info` or
+the document root. Every external operation must say which business unit owns it.
+Fails: `get: {responses: …}`    Passes: `get: {x-bu-owner: ECOM-BU, responses: …}`""",
+    ),
+    Rule(
+        "owner-invalid",
+        E,
+        "operation",
+        """
+The effective `x-bu-owner` is not a string matching `bu-pattern` (default
+`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$`). Reported once where the value is written,
+however many operations inherit it.
+Fails: `x-bu-owner: ecom team`    Passes: `x-bu-owner: ECOM-BU`""",
+    ),
+    Rule(
+        "owner-unknown-bu",
+        E,
+        "operation",
+        """
+A BU registry is configured (`bu-registry`) and the effective `x-bu-owner` is not
+one of its BUs. Catches typos such as `ECOM-UB` that the pattern accepts.""",
+    ),
+    Rule(
+        "slo-missing",
+        E,
+        "operation",
+        """
+An external operation has no `x-slo-p99` on itself, its path item, `info` or the
+document root. Every external operation must promise a p99 latency.
+Fails: `post: {x-bu-owner: ECOM-BU, …}`    Passes: `post: {x-slo-p99: 800ms, …}`""",
+    ),
+    Rule(
+        "slo-invalid",
+        E,
+        "operation",
+        """
+The effective `x-slo-p99` is not `<number>ms` or `<number>s`, is not above 0, or
+is above `max-slo-p99` (default 60s). Bare numbers are invalid: write `"800ms"`.
+Reported once where the value is written.
+Fails: `x-slo-p99: 800`, `x-slo-p99: 2 minutes`    Passes: `x-slo-p99: 800ms`, `1.5s`""",
+    ),
+    Rule(
+        "threshold-completeness",
+        E,
+        "estate",
+        """
+Documentation completeness (external operations with a valid owner and SLO ÷ all
+external operations) is below `min-completeness` (default 95). Not raised when
+there is no external operation (n/a).""",
+    ),
+    Rule(
+        "threshold-alignment",
+        E,
+        "estate",
+        """
+SLO alignment (aligned pairs ÷ pairs in scope) is below `min-alignment`
+(default 90). Not raised when no pair is in scope (n/a).""",
+    ),
+)
+
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

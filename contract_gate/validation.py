@@ -1,0 +1,159 @@
+"""Structural validation with openapi-spec-validator: every error, each with a place.
+
+The validator is given the resolver's sanitized data and a retrieval hook that
+only serves files the resolver already confined and loaded, for every URI
+scheme, so it never opens a socket or a file of its own. Its OpenAPI-specific
+checks report no location; each keyword check is wrapped so that an error
+carries the path of the object it was checking.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+from jsonschema_path import SchemaPath
+from openapi_spec_validator.validation import (
+    OpenAPIV2SpecValidator,
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+    OpenAPIV32SpecValidator,
+)
+
+from contract_gate import pointer as jp
+from contract_gate.findings import Problem
+from contract_gate.loader import Document
+from contract_gate.refs import RefResolver
+
+_MAX_MESSAGE = 300
+_OPERATION_IN_PATH = re.compile(r"for '(\w+)'(?: operation)? in '([^']+)'")
+_VERSIONS: dict[str, Any] = {
+    "2.0": OpenAPIV2SpecValidator,
+    "3.0": OpenAPIV30SpecValidator,
+    "3.1": OpenAPIV31SpecValidator,
+    "3.2": OpenAPIV32SpecValidator,
+}
+
+
+def spec_version(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(version family to validate with, or None; a message when the version is wrong)."""
+    if "swagger" in data:
+        value = data["swagger"]
+        if value == "2.0":
+            return "2.0", None
+        if value == 2.0:
+            return "2.0", 'swagger: 2.0 is a number; quote it: swagger: "2.0"'
+        return None, f'swagger: {value!r} is not supported; contract-gate reads Swagger "2.0"'
+    value = data.get("openapi")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        family = ".".join(f"{value:.1f}".split(".")[:2])
+        message = f'openapi: {value} is a number; quote the full version, e.g. openapi: "{family}.0"'
+        return (family if family in _VERSIONS else None), message
+    if isinstance(value, str):
+        family = ".".join(value.split(".")[:2])
+        if family in _VERSIONS:
+            return family, None
+    return None, f"openapi: {value!r} is not a supported version (3.0.x, 3.1.x or 3.2.x)"
+
+
+def validate_structure(document: Document, family: str, resolver: RefResolver) -> list[Problem]:
+    """One `spec-invalid` problem per structural error the validator finds."""
+    validator_cls = _confined(_VERSIONS[family])
+    data = resolver.sanitized(document)
+    schema_path = SchemaPath.from_dict(
+        data,
+        base_uri=document.path.resolve().as_uri(),
+        handlers=_AllSchemes(resolver.retrieve),
+    )
+    validator = validator_cls(schema_path)
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    try:
+        for error in _iter_errors(validator):
+            pointer = _pointer_of(error)
+            message = _message_of(error)
+            if (pointer, message) in seen:
+                continue
+            seen.add((pointer, message))
+            problems.append(
+                Problem("spec-invalid", message, document.display, pointer, discriminator=message)
+            )
+    except RecursionError:
+        problems.append(_stopped(document, "the document nests or refers to itself too deeply"))
+    except Exception as error:
+        problems.append(_stopped(document, f"{type(error).__name__}: {_first_line(str(error))}"))
+    return problems
+
+
+def _iter_errors(validator: Any) -> Iterator[Any]:
+    # SpecValidator.iter_errors memoizes every validator (and its document) forever.
+    yield from validator.schema_validator.iter_errors(validator.schema)
+    yield from validator.root_validator(validator.schema_path)
+
+
+def _stopped(document: Document, why: str) -> Problem:
+    return Problem(
+        "spec-invalid",
+        f"structural validation could not finish: {why}",
+        document.display,
+        discriminator="stopped",
+    )
+
+
+def _pointer_of(error: Any) -> str:
+    path = list(getattr(error, "absolute_path", None) or [])
+    if path:
+        return jp.join(*path)
+    match = _OPERATION_IN_PATH.search(str(getattr(error, "message", "")))
+    if match:
+        return jp.join("paths", match.group(2), match.group(1))
+    parts = getattr(error, "contract_gate_parts", None)
+    return jp.join(*parts) if parts else ""
+
+
+def _message_of(error: Any) -> str:
+    message = _first_line(str(getattr(error, "message", error)))
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 3] + "..."
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+class _AllSchemes(dict[str, Callable[[str], Any]]):
+    """A handler table that answers for every URI scheme with one confined hook."""
+
+    def __init__(self, hook: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._hook = hook
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> Callable[[str], Any]:
+        return self._hook
+
+    def get(self, key: str, default: Any = None) -> Callable[[str], Any]:
+        return self._hook
+
+
+@cache
+def _confined(base: Any) -> Any:
+    """A validator class whose keyword checks tag their errors with where they looked."""
+    keywords = {name: _located(check) for name, check in base.keyword_validators.items()}
+    return type(f"Located{base.__name__}", (base,), {"keyword_validators": keywords})
+
+
+def _located(check: Any) -> Any:
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        parts = next((a.parts for a in args if isinstance(a, SchemaPath)), None)
+        for error in check.__call__(self, *args, **kwargs):
+            if parts and not getattr(error, "contract_gate_parts", None):
+                with contextlib.suppress(AttributeError):
+                    error.contract_gate_parts = tuple(str(p) for p in parts)
+            yield error
+
+    return type(check.__name__, (check,), {"__call__": __call__})

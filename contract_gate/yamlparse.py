@@ -1,0 +1,287 @@
+"""YAML text -> plain data, with node positions kept for locating findings.
+
+Composition uses libyaml through PyYAML's C composer (the fastest node parser
+measured here); files libyaml rejects but that real tools read (a tab on a
+blank line inside a block scalar, C1 control characters) fall back to
+ruamel.yaml's pure parser. Plain scalars are resolved with the YAML 1.2 core
+schema, as JSON-minded OpenAPI tools do: unquoted dates stay strings and
+`yes`/`on` stay words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from contract_gate.limits import LimitExceeded, Limits
+
+try:
+    _Composer: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Composer = yaml.SafeLoader
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT_BASED = re.compile(r"0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}
+_NEG_INF = {"-.inf", "-.Inf", "-.INF"}
+_NAN = {".nan", ".NaN", ".NAN"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_NULL = {"null", "Null", "NULL", "~", ""}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# Characters YAML forbids in a stream (C0 except tab/newlines, DEL, C1 except NEL, surrogates).
+_NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_TAB_ONLY_LINE = re.compile(r"^[ \t]*\t[ \t]*$", re.MULTILINE)
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+_LEADING_INDICATORS = re.compile(r"^[ ?-]+", re.MULTILINE)
+# libyaml's composer recurses in C: keep well below where it overflows (~20,000 levels).
+_SAFE_C_DEPTH = 5000
+
+
+class YamlError(Exception):
+    """The text is not YAML; carries a 1-based position when libyaml gave one."""
+
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class YamlDocument:
+    """Parsed YAML: the data, its root node, and what was noticed on the way."""
+
+    data: Any
+    root: Any
+    duplicate_keys: list[tuple[str, int, int]] = field(default_factory=list)
+    # Why a strict parser refused the text (message, line, column), when we read it anyway.
+    lenient: tuple[str, int | None, int | None] | None = None
+
+
+def parse_yaml(text: str, limits: Limits) -> YamlDocument:
+    """Parse one YAML document into plain data; raise YamlError or LimitExceeded."""
+    if _nesting_bound(text) > min(limits.max_depth, _SAFE_C_DEPTH):
+        _check_depth_by_events(text, limits)
+    try:
+        root = yaml.compose(text, Loader=_Composer)
+        lenient = None
+    except yaml.YAMLError as strict_error:
+        root, lenient = _compose_leniently(text, strict_error)
+    if root is None:
+        return YamlDocument(data=None, root=None)
+    converter = _Converter(limits)
+    data = converter.convert(root, 0)
+    return YamlDocument(data, root, converter.duplicates, lenient)
+
+
+def _nesting_bound(text: str) -> int:
+    """A cheap upper bound of nesting: flow brackets plus the longest indentation run."""
+    depth = deepest = 0
+    for match in _FLOW_BRACKET.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    indent = max((len(m.group()) for m in _LEADING_INDICATORS.finditer(text)), default=0)
+    return deepest + indent + 1
+
+
+def _check_depth_by_events(text: str, limits: Limits) -> None:
+    """Measure nesting with libyaml's iterative event parser, before anything recurses."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Composer):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limits.max_depth:
+                    mark = event.start_mark
+                    raise LimitExceeded(
+                        "nesting-too-deep",
+                        f"nesting is deeper than max-depth {limits.max_depth}",
+                        mark.line + 1 if mark else None,
+                        mark.column + 1 if mark else None,
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the composer reports syntax errors with their positions
+
+
+def _compose_leniently(
+    text: str, strict_error: yaml.YAMLError
+) -> tuple[Any, tuple[str, int | None, int | None]]:
+    """Read text that libyaml refused the way lenient parsers do, or raise YamlError."""
+    from ruamel.yaml import YAML  # only for the rare files libyaml refuses
+
+    strict = _describe(strict_error)
+    repaired = _NON_PRINTABLE.sub("\ufffd", text)
+    repaired = _TAB_ONLY_LINE.sub("", repaired)
+    for candidate in (text, repaired) if repaired != text else (text,):
+        try:
+            root = YAML(typ="safe", pure=True).compose(candidate)
+        except RecursionError:
+            raise YamlError("nesting too deep to parse", None, None) from None
+        except Exception:
+            continue
+        if candidate is text or _Composer is yaml.SafeLoader:
+            return root, strict
+        try:  # the repaired text parses in libyaml too: prefer its nodes
+            return yaml.compose(candidate, Loader=_Composer), strict
+        except yaml.YAMLError:
+            return root, strict
+    raise YamlError(*strict)
+
+
+def _describe(error: yaml.YAMLError) -> tuple[str, int | None, int | None]:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = f"{context}: {problem}" if context else str(problem)
+    if mark is None and isinstance(error, yaml.reader.ReaderError):
+        return message, None, None
+    if mark is None:
+        return message, None, None
+    return message, mark.line + 1, mark.column + 1
+
+
+class _Converter:
+    """Turns a node graph into data, sharing aliased nodes and bounding their expansion."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.expanded = 0
+        self.duplicates: list[tuple[str, int, int]] = []
+        self._done: dict[int, tuple[Any, int]] = {}  # id(node) -> (data, expanded size)
+        self._active: set[int] = set()
+
+    def convert(self, node: Any, depth: int) -> Any:
+        kind = node.id
+        if kind == "scalar":
+            self._count(1, node)
+            return _resolve_scalar(node)
+        key = id(node)
+        done = self._done.get(key)
+        if done is not None:  # an alias: reuse the data, but count what it expands to
+            self._count(done[1], node)
+            return done[0]
+        if key in self._active:
+            raise LimitExceeded("too-many-nodes", "a YAML alias refers to itself", *_pos(node))
+        if depth >= self.limits.max_depth:
+            raise LimitExceeded(
+                "nesting-too-deep",
+                f"nesting is deeper than max-depth {self.limits.max_depth}",
+                *_pos(node),
+            )
+        self._active.add(key)
+        before = self.expanded
+        self._count(1, node)
+        data = self._mapping(node, depth) if kind == "mapping" else self._sequence(node, depth)
+        self._active.discard(key)
+        self._done[key] = (data, self.expanded - before)
+        return data
+
+    def _count(self, amount: int, node: Any) -> None:
+        self.expanded += amount
+        if self.expanded > self.limits.max_nodes:
+            raise LimitExceeded(
+                "too-many-nodes",
+                f"the document expands to more than max-nodes {self.limits.max_nodes} values"
+                " (YAML aliases multiply what they point to)",
+                *_pos(node),
+            )
+
+    def _key_text(self, node: Any, depth: int) -> str:
+        """Mapping keys as written: JSON objects only have string keys (`200:` is "200")."""
+        if node.id == "scalar":
+            return str(node.value)
+        return repr(self.convert(node, depth + 1))
+
+    def _sequence(self, node: Any, depth: int) -> list[Any]:
+        return [self.convert(item, depth + 1) for item in node.value]
+
+    def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: list[dict[str, Any]] = []
+        for key_node, value_node in node.value:
+            if str(key_node.tag) == _MERGE_TAG and key_node.id == "scalar":
+                value = self.convert(value_node, depth + 1)
+                merged.extend(
+                    v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)
+                )
+                continue
+            key = self._key_text(key_node, depth)
+            if key in result:
+                line, column = _pos(key_node)
+                self.duplicates.append((key, line, column))
+            result[key] = self.convert(value_node, depth + 1)
+        for source in merged:  # explicit keys win over merged ones
+            for key, value in source.items():
+                result.setdefault(key, value)
+        return result
+
+
+def _pos(node: Any) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _resolve_scalar(node: Any) -> Any:
+    value: str = node.value
+    # Quoted and block scalars are strings; plain style is "" in libyaml and None in ruamel.
+    if node.style or (str(node.tag) == "tag:yaml.org,2002:str" and not _plain_special(value)):
+        return value
+    if value in _NULL:
+        return None
+    first = value[0]
+    if first in "-+.0123456789":
+        if _INT.match(value):
+            return int(value)
+        if _INT_BASED.match(value):
+            return int(value, 0)
+        if _FLOAT.match(value):
+            return float(value)
+        if value in _INF:
+            return math.inf
+        if value in _NEG_INF:
+            return -math.inf
+        if value in _NAN:
+            return math.nan
+        return value
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return value
+
+
+def _plain_special(value: str) -> bool:
+    """Plain scalars YAML 1.1 calls strings but YAML 1.2 resolves (`0o17`, `.NaN`, `~`)."""
+    return bool(_INT_BASED.match(value)) or value in _NAN or value in _NULL
+
+
+def node_at(root: Any, tokens: list[str]) -> tuple[Any, Any]:
+    """Walk mapping keys / sequence indexes; return (key node or None, deepest node reached)."""
+    key_node = None
+    node = root
+    for token in tokens:
+        if node is None:
+            break
+        if node.id == "mapping":
+            found = None
+            for k, v in reversed(node.value):  # the last duplicate wins, as in the data
+                if k.id == "scalar" and str(k.value) == token:
+                    found = (k, v)
+                    break
+            if found is None:
+                break
+            key_node, node = found
+        elif node.id == "sequence" and token.isdigit() and int(token) < len(node.value):
+            key_node, node = None, node.value[int(token)]
+        else:
+            break
+    return key_node, node
