@@ -177,7 +177,7 @@ def check(
 @click.pass_context
 @guarded
 def score(
-    ctx: click.Context, paths: tuple[Path, ...], by: str, fmt: str, output: Path | None, **gate: Any
+    ctx: click.Context, /, paths: tuple[Path, ...], by: str, fmt: str, output: Path | None, **gate: Any
 ) -> None:
     """The metrics only: documentation completeness and SLO alignment. Exits 0 unless it cannot run."""
     report = _run(ctx, paths, _overrides(**gate))
