@@ -99,7 +99,11 @@ def _run(ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any])
 
 
 def _overrides(**flags: Any) -> dict[str, Any]:
-    return {key.replace("_", "-"): value for key, value in flags.items() if value is not None}
+    return {
+        key.replace("_", "-"): str(value) if isinstance(value, Path) else value
+        for key, value in flags.items()
+        if value is not None
+    }
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -1,0 +1,34 @@
+"""Shared test helpers: run the gate in-process and read its JSON report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from contract_gate.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+SAMPLES = REPO / "samples"
+
+
+def invoke(*args: str | Path) -> Result:
+    """Run `contract-gate ARGS` in-process."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def check_json(*args: str | Path) -> tuple[int, dict[str, Any]]:
+    """`contract-gate check ARGS --format json`: (exit code, report)."""
+    result = invoke("check", *args, "--format", "json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work in an empty temporary folder (no config of the repo is found from there)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
