@@ -38,3 +38,36 @@ def resolve(document: object, tokens: Iterable[str]) -> tuple[bool, object]:
         else:
             return False, None
     return True, node
+
+
+def canonical(document: object, tokens: list[str], max_hops: int = 32) -> list[str]:
+    """Tokens of where a path really leads, following internal `$ref`s it passes through.
+
+    The validator reports paths as it walked them (through references); users
+    need the place the offending value is written.
+    """
+    node, out, index, hops = document, [], 0, 0
+    while index < len(tokens):
+        token = tokens[index]
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict) and _internal_ref(node) and hops < max_hops:
+            hops += 1
+            target = split(str(node["$ref"])[1:])
+            found, node = resolve(document, target)
+            if not found:
+                break
+            out = target
+            continue
+        else:
+            break
+        out.append(token)
+        index += 1
+    return out + tokens[index:]
+
+
+def _internal_ref(node: dict[str, object]) -> bool:
+    ref = node.get("$ref")
+    return isinstance(ref, str) and ref.startswith("#/")

@@ -73,7 +73,7 @@ def validate_structure(document: Document, family: str, resolver: RefResolver) -
     seen: set[tuple[str, str]] = set()
     try:
         for error in _iter_errors(validator):
-            pointer = _pointer_of(error)
+            pointer = jp.join(*jp.canonical(document.data, jp.split(_pointer_of(error))))
             message = _message_of(error)
             if (pointer, message) in seen:
                 continue
