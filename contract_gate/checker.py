@@ -97,7 +97,10 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
     resolver = RefResolver(settings.ref_root, config.limits)
     problems.extend(resolver.check(document))
     if family is not None:
-        problems.extend(validate_structure(document, family, resolver))
+        reported = resolver.broken_pointers(document)
+        if version_message:
+            reported.append("/swagger" if "swagger" in document.data else "/openapi")
+        problems.extend(validate_structure(document, family, resolver, reported))
     service = build_service(document, family or "unknown", resolver, config)
     problems.extend(governance_problems(service))
     locators: dict[str, Locator] = {document.display: document.locator}

@@ -75,7 +75,7 @@ class Config(BaseModel):
         alias="fail-on",
         description="The gate fails on a finding of this severity or above.",
     )
-    rules: dict[str, Severity | Literal["off"]] = Field(
+    rules: dict[str, Literal["error", "warning", "info", "off"]] = Field(
         default_factory=dict,
         description="Per-rule severity: error, warning, info or off.",
     )
@@ -146,9 +146,7 @@ class Config(BaseModel):
         chosen = self.rules.get(rule)
         if chosen == "off":
             return None
-        if isinstance(chosen, Severity):
-            return chosen
-        return RULES_BY_ID[rule].severity
+        return Severity(chosen) if chosen else RULES_BY_ID[rule].severity
 
 
 def _bytes(value: int | str) -> int:

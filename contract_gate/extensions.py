@@ -8,6 +8,7 @@ verdict with a message that names the bad value and the fix.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -69,6 +70,9 @@ class Verdict:
 
 def check_owner(value: Any, pattern: re.Pattern[str], registry: frozenset[str] | None) -> Verdict:
     """Is `value` a valid `x-bu-owner`? (pattern, then the BU registry if configured)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        shown = "null" if value is None else f'"{value}"'
+        return Verdict("owner-invalid", f'x-bu-owner {shown} is empty; name the owning BU, e.g. "ECOM-BU"')
     if not isinstance(value, str):
         return Verdict(
             "owner-invalid",
@@ -77,6 +81,9 @@ def check_owner(value: Any, pattern: re.Pattern[str], registry: frozenset[str] |
     if not pattern.search(value):
         hint = ""
         fixed = re.sub(r"[^A-Za-z0-9]+", "-", value.strip()).strip("-").upper()
+        if registry:
+            close = difflib.get_close_matches(fixed, sorted(registry), n=1, cutoff=0.5)
+            fixed = close[0] if close else ""
         if fixed and fixed != value and pattern.search(fixed):
             hint = f'; write "{fixed}"'
         return Verdict(
@@ -104,6 +111,8 @@ def check_slo(value: Any, max_ms: float) -> Verdict:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return Verdict("slo-invalid", f'x-slo-p99 must be a string such as "800ms"; got {_kind(value)}')
     if isinstance(value, int | float):
+        if not math.isfinite(value) or value <= 0:
+            return Verdict("slo-invalid", f'x-slo-p99 {value} must be a positive duration such as "800ms"')
         number = f"{value:g}"
         return Verdict("slo-invalid", f'x-slo-p99 {number} has no unit; write "{number}ms"')
     millis = slo_millis(value)
@@ -117,9 +126,14 @@ def check_slo(value: Any, max_ms: float) -> Verdict:
 
 
 def _slo_format_hint(value: str) -> str:
+    if value.strip().startswith("-"):
+        return f'x-slo-p99 "{value}" must be greater than 0'
     loose = _SLO_LOOSE.match(value)
     if loose:
-        number, unit = loose.group(1), loose.group(2).lower()
+        number, unit = loose.group(1).rstrip(".") or "0", loose.group(2).lower()
+        if float(number) <= 0:
+            return f'x-slo-p99 "{value}" must be greater than 0'
+
         if not unit:
             return f'x-slo-p99 "{value}" has no unit; write "{number}ms"'
         if unit in {"ms", "s"}:

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from contract_gate import pointer as jp
 from contract_gate.findings import Problem
 from contract_gate.limits import LimitExceeded, Limits
 from contract_gate.positions import FixedLocator, JsonLocator, Locator, YamlLocator
@@ -65,7 +66,7 @@ def load_document(path: Path, limits: Limits, display: str | None = None) -> Doc
     text = _decode(path.read_bytes())
     try:
         if path.suffix.lower() == ".json":
-            return Document(path, shown, _parse_json(text), JsonLocator(text))
+            return Document(path, shown, _parse_json(text, limits), JsonLocator(text))
         parsed = parse_yaml(text, limits)
     except LimitExceeded as exceeded:
         raise LoadError(exceeded.rule, str(exceeded), exceeded.line, exceeded.column) from None
@@ -127,19 +128,56 @@ def _decode(raw: bytes) -> str:
     return text.lstrip("\ufeff")
 
 
-def _parse_json(text: str) -> Any:
+def _parse_json(text: str, limits: Limits) -> Any:
     try:
-        return orjson.loads(text)
+        data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
-        if "recursion" in str(error).lower():
-            raise LoadError("nesting-too-deep", "JSON nesting is deeper than 1024 levels") from None
-    # orjson refuses some valid JSON (integers beyond 64 bits, UTF-16 input): try the stdlib.
+        if "depth" in str(error) or "recursion" in str(error):
+            raise LoadError(
+                "nesting-too-deep", "JSON nesting is deeper than 1024 levels", error.lineno, error.colno
+            ) from None
+        data = _parse_json_stdlib(text)  # orjson refuses some valid JSON (integers beyond 64 bits)
+    too_deep = _deeper_than(data, limits.max_depth)
+    if too_deep is not None:
+        line, column = JsonLocator(text).locate(too_deep)
+        raise LoadError(
+            "nesting-too-deep", f"nesting is deeper than max-depth {limits.max_depth}", line, column
+        )
+    return data
+
+
+def _parse_json_stdlib(text: str) -> Any:
     try:
         return json.loads(text)
     except RecursionError:
         raise LoadError("nesting-too-deep", "JSON nesting is too deep to read") from None
     except json.JSONDecodeError as error:
         raise LoadError("parse-error", f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
+
+
+def _deeper_than(data: Any, limit: int) -> str | None:
+    """The pointer of the first container nested deeper than `limit`, else None (iterative)."""
+    stack: list[tuple[Any, int]] = [(data, 1)] if isinstance(data, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return _path_to(data, child)
+                stack.append((child, depth + 1))
+    return None
+
+
+def _path_to(data: Any, target: Any) -> str:
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        node, tokens = stack.pop()
+        if node is target:
+            return jp.join(*tokens)
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        stack.extend((v, (*tokens, str(k))) for k, v in items if isinstance(v, dict | list))
+    return ""
 
 
 def fixed_locator(line: int | None, column: int | None) -> Locator:

@@ -65,10 +65,9 @@ class JsonLocator:
             if token not in members:
                 break
             key_at, value_at = members[token]
-        else:
-            if self.text[value_at] not in "[{" or key_at is None:
-                return value_at
-        return key_at if key_at is not None else value_at
+        if self.text[value_at] not in "[{" or key_at is None:
+            return value_at  # a scalar (even when the pointer goes past it), or the root
+        return key_at
 
     def _index(self, path: tuple[str, ...], start: int) -> dict[str, tuple[int, int]]:
         cached = self._members.get(path)

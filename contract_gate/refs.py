@@ -99,6 +99,11 @@ class RefResolver:
             current_doc, current_ref = outcome.document, nested
         return None
 
+    def broken_pointers(self, document: Document) -> list[str]:
+        """Pointers of the reference objects `sanitized` empties in this document."""
+        checked = self._checked.get(document.path.resolve()) or self._check_one(document)
+        return [jp.join(*tokens) for tokens in checked.broken]
+
     def sanitized(self, document: Document) -> Any:
         """The document's data with forbidden, missing and cyclic references emptied."""
         key = document.path.resolve()
@@ -132,7 +137,7 @@ class RefResolver:
                 checked.problems.append(
                     Problem(
                         "ref-cycle",
-                        f'$ref "{_shown(ref)}" leads back to itself through other references',
+                        f'$ref "{_shown(ref)}" leads into a cycle of references that never reaches a value',
                         document.display,
                         where,
                     )

@@ -59,8 +59,14 @@ def spec_version(data: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, f"openapi: {value!r} is not a supported version (3.0.x, 3.1.x or 3.2.x)"
 
 
-def validate_structure(document: Document, family: str, resolver: RefResolver) -> list[Problem]:
-    """One `spec-invalid` problem per structural error the validator finds."""
+def validate_structure(
+    document: Document, family: str, resolver: RefResolver, reported: list[str]
+) -> list[Problem]:
+    """One `spec-invalid` problem per structural error, except at places in `reported`.
+
+    `reported` holds pointers already explained by another finding (a broken `$ref`
+    emptied before validation, a wrong version), so one mistake is one finding.
+    """
     validator_cls = _confined(_VERSIONS[family])
     data = resolver.sanitized(document)
     schema_path = SchemaPath.from_dict(
@@ -75,7 +81,7 @@ def validate_structure(document: Document, family: str, resolver: RefResolver) -
         for error in _iter_errors(validator):
             pointer = jp.join(*jp.canonical(document.data, jp.split(_pointer_of(error))))
             message = _message_of(error)
-            if (pointer, message) in seen:
+            if (pointer, message) in seen or _under(pointer, reported):
                 continue
             seen.add((pointer, message))
             problems.append(
@@ -94,6 +100,10 @@ def _iter_errors(validator: Any) -> Iterator[Any]:
     yield from validator.root_validator(validator.schema_path)
 
 
+def _under(pointer: str, prefixes: list[str]) -> bool:
+    return any(pointer == p or pointer.startswith(p + "/") for p in prefixes)
+
+
 def _stopped(document: Document, why: str) -> Problem:
     return Problem(
         "spec-invalid",
@@ -104,14 +114,15 @@ def _stopped(document: Document, why: str) -> Problem:
 
 
 def _pointer_of(error: Any) -> str:
-    path = list(getattr(error, "absolute_path", None) or [])
-    if path:
-        return jp.join(*path)
+    path = [str(p) for p in getattr(error, "absolute_path", None) or []]
+    # Keyword checks report paths relative to the object they checked (tagged as parts).
+    parts = list(getattr(error, "contract_gate_parts", None) or [])
+    if path or parts:
+        return jp.join(*parts, *path)
     match = _OPERATION_IN_PATH.search(str(getattr(error, "message", "")))
     if match:
         return jp.join("paths", match.group(2), match.group(1))
-    parts = getattr(error, "contract_gate_parts", None)
-    return jp.join(*parts) if parts else ""
+    return ""
 
 
 def _message_of(error: Any) -> str:

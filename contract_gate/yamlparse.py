@@ -119,7 +119,7 @@ def _compose_leniently(
     """Read text that libyaml refused the way lenient parsers do, or raise YamlError."""
     from ruamel.yaml import YAML  # only for the rare files libyaml refuses
 
-    strict = _describe(strict_error)
+    strict = _describe(strict_error, text)
     repaired = _NON_PRINTABLE.sub("\ufffd", text)
     repaired = _TAB_ONLY_LINE.sub("", repaired)
     for candidate in (text, repaired) if repaired != text else (text,):
@@ -138,13 +138,18 @@ def _compose_leniently(
     raise YamlError(*strict)
 
 
-def _describe(error: yaml.YAMLError) -> tuple[str, int | None, int | None]:
+def _describe(error: yaml.YAMLError, text: str) -> tuple[str, int | None, int | None]:
+    if isinstance(error, yaml.reader.ReaderError):
+        at = min(max(error.position, 0), len(text))
+        line_start = text.rfind("\n", 0, at) + 1
+        char = error.character
+        code = char if isinstance(char, int) else ord(char) if char else 0
+        message = f"unacceptable character #x{code:04x}: {error.reason}"
+        return message, text.count("\n", 0, at) + 1, at - line_start + 1
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context = getattr(error, "context", None)
     message = f"{context}: {problem}" if context else str(problem)
-    if mark is None and isinstance(error, yaml.reader.ReaderError):
-        return message, None, None
     if mark is None:
         return message, None, None
     return message, mark.line + 1, mark.column + 1
@@ -157,7 +162,8 @@ class _Converter:
         self.limits = limits
         self.expanded = 0
         self.duplicates: list[tuple[str, int, int]] = []
-        self._done: dict[int, tuple[Any, int]] = {}  # id(node) -> (data, expanded size)
+        # id(node) -> (data, expanded size, height): aliases reuse all three.
+        self._done: dict[int, tuple[Any, int, int]] = {}
         self._active: set[int] = set()
 
     def convert(self, node: Any, depth: int) -> Any:
@@ -169,22 +175,30 @@ class _Converter:
         done = self._done.get(key)
         if done is not None:  # an alias: reuse the data, but count what it expands to
             self._count(done[1], node)
+            self._check_depth(depth + done[2] - 1, node)
             return done[0]
         if key in self._active:
             raise LimitExceeded("too-many-nodes", "a YAML alias refers to itself", *_pos(node))
+        self._check_depth(depth, node)
+        self._active.add(key)
+        before = self.expanded
+        self._count(1, node)
+        data = self._mapping(node, depth) if kind == "mapping" else self._sequence(node, depth)
+        self._active.discard(key)
+        self._done[key] = (data, self.expanded - before, 1 + self._child_height(node))
+        return data
+
+    def _check_depth(self, depth: int, node: Any) -> None:
         if depth >= self.limits.max_depth:
             raise LimitExceeded(
                 "nesting-too-deep",
                 f"nesting is deeper than max-depth {self.limits.max_depth}",
                 *_pos(node),
             )
-        self._active.add(key)
-        before = self.expanded
-        self._count(1, node)
-        data = self._mapping(node, depth) if kind == "mapping" else self._sequence(node, depth)
-        self._active.discard(key)
-        self._done[key] = (data, self.expanded - before)
-        return data
+
+    def _child_height(self, node: Any) -> int:
+        children = (v for pair in node.value for v in pair) if node.id == "mapping" else node.value
+        return max((self._done[id(c)][2] for c in children if id(c) in self._done), default=0)
 
     def _count(self, amount: int, node: Any) -> None:
         self.expanded += amount
@@ -233,7 +247,9 @@ def _pos(node: Any) -> tuple[int, int]:
 def _resolve_scalar(node: Any) -> Any:
     value: str = node.value
     # Quoted and block scalars are strings; plain style is "" in libyaml and None in ruamel.
-    if node.style or (str(node.tag) == "tag:yaml.org,2002:str" and not _plain_special(value)):
+    # Plain scalars follow the YAML 1.2 core schema whatever tag the 1.1 resolver gave them
+    # (an explicit `!!str` on a plain scalar is not told apart: rare in specs).
+    if node.style:
         return value
     if value in _NULL:
         return None
@@ -257,11 +273,6 @@ def _resolve_scalar(node: Any) -> Any:
     if value in _FALSE:
         return False
     return value
-
-
-def _plain_special(value: str) -> bool:
-    """Plain scalars YAML 1.1 calls strings but YAML 1.2 resolves (`0o17`, `.NaN`, `~`)."""
-    return bool(_INT_BASED.match(value)) or value in _NAN or value in _NULL
 
 
 def node_at(root: Any, tokens: list[str]) -> tuple[Any, Any]:

@@ -5,16 +5,19 @@ line the finding must point at (several ids separated by commas). JSON cannot
 hold comments, so `<case>.json.expected` lists `LINE rule-id` lines instead.
 Each case is checked on its own, with min-completeness 0 so that the threshold
 only fires in its own cases; a `<case>.toml` beside it is used as config.
+A `<case>.xfail` beside it (holding the reason) marks a case that shows a
+reported bug: it must fail until the bug is fixed (strict xfail).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import check_json
+from conftest import invoke
 
 from contract_gate.rules import RULES
 
@@ -30,6 +33,16 @@ def _cases() -> list[Path]:
         for case in sorted(rule_dir.iterdir())
         if case.is_dir() or case.suffix in SUFFIXES
     ]
+
+
+def _params() -> list[object]:
+    params = []
+    for case in _cases():
+        xfail = case.with_suffix(".xfail")
+        reason = xfail.read_text().strip() if xfail.exists() else None
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        params.append(pytest.param(case, id=f"{case.parent.name}/{case.name}", marks=marks))
+    return params
 
 
 def _expected(case: Path) -> Counter[tuple[str, str, int | None]]:
@@ -51,16 +64,18 @@ def _expected(case: Path) -> Counter[tuple[str, str, int | None]]:
     return expected
 
 
-@pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("case", _params())
 def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(case.parent)
     toml = case.with_suffix(".toml") if case.is_file() else case / "contract-gate.toml"
     args: list[str | Path] = ["check", case.name]
     if toml.exists():
-        args = ["--config", toml.name, *args]
+        args = ["--config", toml.relative_to(case.parent), *args]
     if case.parent.name != "threshold-completeness":
         args += ["--min-completeness", "0"]
-    code, report = check_json(*args)
+    # --config belongs to the group, before `check`: so not conftest.check_json, which puts `check` first.
+    result = invoke(*args, "--format", "json")
+    code, report = result.exit_code, json.loads(result.stdout)
     found: Counter[tuple[str, str, int | None]] = Counter(
         (Path(f["file"]).name if f["file"] else "", f["rule"], f["line"]) for f in report["findings"]
     )

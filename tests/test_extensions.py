@@ -1,0 +1,228 @@
+"""x-slo-p99 and x-bu-owner: verdicts, and messages that name the bad value and the fix."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from contract_gate.extensions import (
+    DEFAULT_BU_PATTERN,
+    GovernanceExtensions,
+    Verdict,
+    check_owner,
+    check_slo,
+    format_millis,
+    slo_millis,
+)
+
+MAX = 60_000.0
+PATTERN = re.compile(DEFAULT_BU_PATTERN)
+REGISTRY = frozenset({"ECOM-BU", "PAYMENTS-BU", "LOGISTICS-BU"})
+SUGGESTION = re.compile(r'write "([^"]*)"')
+
+
+@pytest.mark.parametrize(
+    ("value", "millis"),
+    [
+        ("800ms", 800.0),
+        ("1.5s", 1500.0),
+        (".5s", 500.0),
+        ("0.5ms", 0.5),
+        ("60s", 60_000.0),
+        ("60000ms", 60_000.0),
+        ("1ms", 1.0),
+    ],
+)
+def test_valid_slo(value: str, millis: float) -> None:
+    assert check_slo(value, MAX) == Verdict()
+    assert check_slo(value, MAX).valid
+    assert slo_millis(value) == millis
+
+
+@pytest.mark.parametrize(
+    ("value", "must_mention"),
+    [
+        # Bare numbers: name the number and the fix with a unit.
+        (800, ["800", '"800ms"']),
+        (800.0, ["800", '"800ms"']),
+        (1.5, ["1.5", '"1.5ms"']),
+        ("800", ['"800"', '"800ms"']),
+        # Almost right: the fix is the value written properly.
+        ("800 ms", ['"800 ms"', '"800ms"']),
+        (" 800ms ", ['" 800ms "', '"800ms"']),
+        ("800MS", ['"800MS"', '"800ms"']),
+        ("1.5S", ['"1.5S"', '"1.5s"']),
+        ("1.5 sec", ['"1.5 sec"', '"1.5s"']),
+        ("2 seconds", ['"2 seconds"', '"2s"']),
+        ("300 millis", ['"300 millis"', '"300ms"']),
+        ("300 milliseconds", ['"300 milliseconds"', '"300ms"']),
+        # Not a duration we can fix: name it and show the form.
+        ("2 minutes", ['"2 minutes"', "<number>ms", '"800ms"']),
+        ("fast", ['"fast"', "<number>ms"]),
+        ("1,5s", ['"1,5s"', "<number>ms"]),
+        ("", ['""', "<number>ms"]),
+        ("1e3ms", ['"1e3ms"', "<number>ms"]),
+        # Out of range: name the value and the bound.
+        ("90s", ['"90s"', "max-slo-p99 60s"]),
+        ("60001ms", ['"60001ms"', "max-slo-p99 60s"]),
+        ("0ms", ['"0ms"', "greater than 0"]),
+        ("0.0s", ['"0.0s"', "greater than 0"]),
+        # Not a string at all.
+        (None, ["null", '"800ms"']),
+        (True, ["boolean", '"800ms"']),
+        (["800ms"], ["list", '"800ms"']),
+        ({"p99": "800ms"}, ["mapping", '"800ms"']),
+    ],
+)
+def test_invalid_slo_message_names_the_value_and_the_fix(value: Any, must_mention: list[str]) -> None:
+    verdict = check_slo(value, MAX)
+    assert verdict.rule == "slo-invalid"
+    assert not verdict.valid
+    assert "x-slo-p99" in verdict.message
+    for text in must_mention:
+        assert text in verdict.message
+
+
+def test_long_slo_value_is_shortened_in_the_message() -> None:
+    verdict = check_slo("very slow " * 50, MAX)
+    assert verdict.rule == "slo-invalid"
+    assert len(verdict.message) < 200
+    assert "..." in verdict.message
+
+
+def test_max_slo_is_a_parameter() -> None:
+    assert check_slo("2s", 2000.0).valid
+    verdict = check_slo("2001ms", 2000.0)
+    assert verdict.rule == "slo-invalid"
+    assert "2s" in verdict.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        800,
+        "800",
+        "800 ms",
+        "1.5S",
+        "1.5 sec",
+        "300 millis",
+        "5.s",
+    ],
+)
+def test_the_suggested_fix_is_itself_valid(value: Any) -> None:
+    verdict = check_slo(value, MAX)
+    assert verdict.rule == "slo-invalid"
+    suggestion = SUGGESTION.search(verdict.message)
+    assert suggestion is not None, verdict.message
+    assert check_slo(suggestion.group(1), MAX).valid, verdict.message
+
+
+@pytest.mark.parametrize("value", [-5, 0, math.inf, math.nan, "-5ms", "0s"])
+def test_non_positive_durations_get_no_invalid_suggestion(value: Any) -> None:
+    verdict = check_slo(value, MAX)
+    assert verdict.rule == "slo-invalid"
+    assert "positive" in verdict.message or "greater than 0" in verdict.message
+    suggestion = SUGGESTION.search(verdict.message)
+    assert suggestion is None or check_slo(suggestion.group(1), MAX).valid, verdict.message
+
+
+@pytest.mark.parametrize("value", ["ECOM-BU", "PAYMENTS", "A", "B2B-EU-WEST", "X1-Y2"])
+def test_valid_owner(value: str) -> None:
+    assert check_owner(value, PATTERN, None) == Verdict()
+
+
+@pytest.mark.parametrize(
+    ("value", "must_mention"),
+    [
+        ("ecom team", ['"ecom team"', "bu-pattern", 'write "ECOM-TEAM"']),
+        ("Ecom-BU", ['"Ecom-BU"', 'write "ECOM-BU"']),
+        ("ECOM_BU", ['"ECOM_BU"', 'write "ECOM-BU"']),
+        ("ECOM--BU", ['"ECOM--BU"', 'write "ECOM-BU"']),
+        (" ECOM-BU", ['" ECOM-BU"', 'write "ECOM-BU"']),
+        ("", ['""', "ECOM-BU"]),
+        ("1BU", ['"1BU"', "bu-pattern"]),
+        (42, ["42", '"ECOM-BU"', "string"]),
+        (["ECOM-BU"], ["list", '"ECOM-BU"', "string"]),
+        (True, ["boolean", '"ECOM-BU"', "string"]),
+    ],
+)
+def test_invalid_owner_message_names_the_value_and_the_fix(value: Any, must_mention: list[str]) -> None:
+    verdict = check_owner(value, PATTERN, None)
+    assert verdict.rule == "owner-invalid"
+    assert "x-bu-owner" in verdict.message
+    for text in must_mention:
+        assert text in verdict.message
+
+
+def test_owner_hint_is_only_given_when_it_would_match() -> None:
+    verdict = check_owner("!!!", PATTERN, None)
+    assert verdict.rule == "owner-invalid"
+    assert "write" not in verdict.message
+
+
+def test_custom_bu_pattern() -> None:
+    pattern = re.compile(r"^bu\.[a-z]+$")
+    assert check_owner("bu.ecom", pattern, None).valid
+    verdict = check_owner("ECOM-BU", pattern, None)
+    assert verdict.rule == "owner-invalid"
+    assert pattern.pattern in verdict.message
+
+
+def test_registry_accepts_its_bus() -> None:
+    for bu in REGISTRY:
+        assert check_owner(bu, PATTERN, REGISTRY).valid
+
+
+def test_unknown_bu_suggests_the_closest_registered_one() -> None:
+    verdict = check_owner("ECOM-UB", PATTERN, REGISTRY)
+    assert verdict.rule == "owner-unknown-bu"
+    assert '"ECOM-UB"' in verdict.message
+    assert 'did you mean "ECOM-BU"?' in verdict.message
+
+
+def test_unknown_bu_without_a_close_match_lists_the_registry() -> None:
+    verdict = check_owner("FINANCE", PATTERN, REGISTRY)
+    assert verdict.rule == "owner-unknown-bu"
+    assert '"FINANCE"' in verdict.message
+    assert "ECOM-BU, LOGISTICS-BU, PAYMENTS-BU" in verdict.message
+
+
+def test_pattern_is_checked_before_the_registry() -> None:
+    assert check_owner("ecom-bu", PATTERN, REGISTRY).rule == "owner-invalid"
+
+
+def test_empty_registry_knows_no_bu() -> None:
+    assert check_owner("ECOM-BU", PATTERN, frozenset()).rule == "owner-unknown-bu"
+
+
+@pytest.mark.parametrize(
+    ("millis", "shown"), [(60_000, "60s"), (250, "250ms"), (1500, "1.5s"), (1000, "1s"), (0.5, "0.5ms")]
+)
+def test_format_millis(millis: float, shown: str) -> None:
+    assert format_millis(millis) == shown
+
+
+@pytest.mark.parametrize("value", [800, None, "800", "1.5 s", "-5ms", "1e3ms", "5.s", ""])
+def test_slo_millis_is_none_for_malformed_values(value: Any) -> None:
+    assert slo_millis(value) is None
+
+
+def test_model_accepts_valid_extensions_by_their_names() -> None:
+    model = GovernanceExtensions.model_validate(
+        {"x-bu-owner": "ECOM-BU", "x-slo-p99": "800ms", "x-internal": False, "operationId": "listOrders"}
+    )
+    assert model.x_bu_owner == "ECOM-BU"
+    assert model.x_slo_p99 == "800ms"
+    assert model.x_internal is False
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("x-bu-owner", "ecom team"), ("x-slo-p99", "800"), ("x-slo-p99", "2 minutes")]
+)
+def test_model_rejects_what_the_checks_reject(field: str, value: str) -> None:
+    with pytest.raises(ValidationError):
+        GovernanceExtensions.model_validate({field: value})
