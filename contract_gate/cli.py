@@ -53,6 +53,26 @@ paths_argument = click.argument(
 )
 
 
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (atomically) instead of stdout.",
+)
+
+
+def format_option(choices: list[str], default: str) -> Callable[[F], F]:
+    """`--format` with the formats a command offers."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
 def gate_options(command: F) -> F:
     """Options shared by the commands that run the gate."""
     options = [
@@ -115,20 +135,8 @@ def _emit(text: str, output: Path | None) -> None:
 
 @main.command()
 @paths_argument
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(CHECK_FORMATS)),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE (atomically) instead of stdout.",
-)
+@format_option(sorted(CHECK_FORMATS), "text")
+@output_option
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),
@@ -163,20 +171,8 @@ def check(
     show_default=True,
     help="Grouping of the table.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(SCORE_FORMATS)),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE (atomically) instead of stdout.",
-)
+@format_option(sorted(SCORE_FORMATS), "table")
+@output_option
 @gate_options
 @click.pass_context
 @guarded
