@@ -29,10 +29,11 @@ def governance_problems(service: Service) -> list[Problem]:
 
 
 def _missing(op: Operation) -> Iterator[Problem]:
+    shown = f"{op.key} ({op.operation_id})" if op.operation_id else op.key
     if op.owner is None:
         yield Problem(
             "owner-missing",
-            f"{op.key} has no x-bu-owner (on the operation, its path item, info or the root);"
+            f"{shown} has no x-bu-owner (on the operation, its path item, info or the root);"
             " add one, e.g. x-bu-owner: ECOM-BU",
             op.file,
             op.pointer,
@@ -42,7 +43,7 @@ def _missing(op: Operation) -> Iterator[Problem]:
     if op.slo is None:
         yield Problem(
             "slo-missing",
-            f"{op.key} has no x-slo-p99 (on the operation, its path item, info or the root);"
+            f"{shown} has no x-slo-p99 (on the operation, its path item, info or the root);"
             ' add one, e.g. x-slo-p99: "800ms"',
             op.file,
             op.pointer,

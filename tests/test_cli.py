@@ -61,8 +61,8 @@ def test_text_findings_have_file_line_col(in_tmp: Path) -> None:
     Path("svc.yaml").write_text(GOOD.replace(", x-slo-p99: 300ms", ""))
     result = invoke("check", "svc.yaml")
     assert result.exit_code == 1
-    assert "svc.yaml:5:5: error [slo-missing] GET /v1/things has no x-slo-p99" in result.stdout
-    assert "svc.yaml:8:5: error [slo-missing] POST /v1/things" in result.stdout
+    assert "svc.yaml:5:5: error [slo-missing] GET /v1/things (listThings) has no x-slo-p99" in result.stdout
+    assert "svc.yaml:8:5: error [slo-missing] POST /v1/things (createThing)" in result.stdout
     assert "Documentation completeness: 0.0% (0/2 operations)" in result.stdout
     assert result.stdout.rstrip().endswith("gate FAILED")
 
