@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract_gate.alignment import Pair, analyze
 from contract_gate.checker import FileResult, Settings, check_file, problems_to_findings
 from contract_gate.config import Config
 from contract_gate.discovery import Candidate, discover
@@ -25,6 +26,7 @@ class Report:
 
     findings: list[Finding]
     services: list[Service]
+    pairs: list[Pair]
     metrics: Metrics
     config: Config
     files_checked: int
@@ -60,13 +62,17 @@ def run(
     if not relevant:
         raise NoSpecsError(_nothing_found(inputs, len(candidates)))
     services = [r.service for r in results if r.service is not None]
-    metrics = compute_metrics(services, config.alignment_scope)
+    pairs, call_problems = analyze(services, config)
+    metrics = compute_metrics(services, pairs, config.alignment_scope)
+    anchors = {anchor: at for r in results for anchor, at in r.anchors.items()}
     findings = [f for r in results for f in r.findings]
-    findings.extend(problems_to_findings(_estate_problems(results, metrics, config), config))
+    estate_problems = call_problems + _estate_problems(results, metrics, config)
+    findings.extend(problems_to_findings(estate_problems, config, anchors))
     findings.sort(key=lambda f: f.sort_key)
     return Report(
         findings=findings,
         services=services,
+        pairs=pairs,
         metrics=metrics,
         config=config,
         files_checked=len(relevant),

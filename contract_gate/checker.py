@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from contract_gate.alignment import anchor_pointers
 from contract_gate.config import Config
 from contract_gate.findings import Finding, Problem, fingerprint
 from contract_gate.governance import governance_problems
@@ -44,6 +45,8 @@ class FileResult:
     service: Service | None = None
     findings: list[Finding] = field(default_factory=list)
     service_position: tuple[int, int] | None = None
+    # Positions of what estate-wide rules may point at: (file, pointer) -> (line, column).
+    anchors: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     internal_error: str | None = None
 
 
@@ -102,13 +105,17 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
             reported.append("/swagger" if "swagger" in document.data else "/openapi")
         problems.extend(validate_structure(document, family, resolver, reported))
     service = build_service(document, family or "unknown", resolver, config)
-    problems.extend(governance_problems(service))
+    problems.extend(governance_problems(service, config.max_slo_millis))
     locators: dict[str, Locator] = {document.display: document.locator}
     for other in resolver.documents():
         locators.setdefault(other.display, other.locator)
     findings = _to_findings(problems, locators, config)
     position = document.locator.locate(service.id_pointer)
-    return FileResult(document.display, True, service, findings, position)
+    anchors = {
+        anchor: locators.get(anchor[0], FixedLocator()).locate(anchor[1])
+        for anchor in anchor_pointers(service)
+    }
+    return FileResult(document.display, True, service, findings, position, anchors)
 
 
 def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: Config) -> list[Finding]:
@@ -138,9 +145,20 @@ def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: 
     return findings
 
 
-def problems_to_findings(problems: list[Problem], config: Config) -> list[Finding]:
-    """Findings for problems whose positions are already known (estate rules)."""
-    return _to_findings(problems, {}, config)
+def problems_to_findings(
+    problems: list[Problem],
+    config: Config,
+    anchors: dict[tuple[str, str], tuple[int, int]] | None = None,
+) -> list[Finding]:
+    """Findings for estate problems, placed by positions the file checks recorded."""
+    known = anchors or {}
+    placed = [
+        replace(p, line=known[(p.file, p.pointer)][0], column=known[(p.file, p.pointer)][1])
+        if p.line is None and p.file is not None and (p.file, p.pointer) in known
+        else p
+        for p in problems
+    ]
+    return _to_findings(placed, {}, config)
 
 
 def _looks_like_spec(path: Path) -> bool:

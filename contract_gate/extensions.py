@@ -11,9 +11,9 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 DEFAULT_BU_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$"
 SLO_PATTERN = r"^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:ms|s)$"
@@ -161,3 +161,54 @@ def _kind(value: Any) -> str:
 def _short(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_OPERATION_REF = r"^(?:\S+|(?i:get|put|post|delete|options|head|patch|trace) /\S*)$"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+    service: str = Field(min_length=1, description="Service id of the other side (its info.x-service).")
+    operation: str = Field(
+        min_length=1,
+        pattern=_OPERATION_REF,
+        description='The other side\'s operationId, or "METHOD /path" such as "POST /v1/payments".',
+    )
+    x_slo_p99: Any = Field(
+        default=None,
+        alias="x-slo-p99",
+        description='A duration such as "300ms" (checked like x-slo-p99).',
+        json_schema_extra={"type": "string", "pattern": SLO_PATTERN},
+    )
+    description: str | None = None
+
+
+class CallEntry(_Entry):
+    """One `x-calls` item: an operation of another service this operation calls, and its budget."""
+
+    mode: Literal["sync", "async"] = Field("sync", description="async calls are not waited for.")
+
+
+class ConsumerEntry(_Entry):
+    """One `x-consumers` item: a known consumer of this operation and the p99 agreed with it."""
+
+
+def parse_entry(model: type[_Entry], raw: Any) -> tuple[_Entry | None, str]:
+    """A call or consumer entry, or (None, why it is malformed)."""
+    if not isinstance(raw, dict):
+        return None, f"must be a mapping with service and operation; got {_kind(raw)}"
+    extras = {k: v for k, v in raw.items() if isinstance(k, str) and k.startswith("x-") and k != "x-slo-p99"}
+    try:
+        return model.model_validate({k: v for k, v in raw.items() if k not in extras}), ""
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "entry"
+        if first["type"] == "missing":
+            return None, f"{where} is missing"
+        if first["type"] == "extra_forbidden":
+            allowed = ", ".join(f.alias or name for name, f in model.model_fields.items())
+            return None, f'unknown key "{where}" (allowed: {allowed})'
+        if where == "operation" and first["type"] == "string_pattern_mismatch":
+            return None, f'operation "{raw.get("operation")}" is neither an operationId nor "METHOD /path"'
+        return None, f"{where}: {first['msg']}"

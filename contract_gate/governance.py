@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from contract_gate.extensions import check_slo
 from contract_gate.findings import Problem
 from contract_gate.model import Operation, Service, Sourced
 
 
-def governance_problems(service: Service) -> list[Problem]:
-    """owner-missing / slo-missing per operation; an invalid value once where it is written."""
-    problems: list[Problem] = []
+def governance_problems(service: Service, max_slo_ms: float) -> list[Problem]:
+    """owner/slo rules per operation (an invalid value once where written); malformed call entries."""
+    problems: list[Problem] = list(_entry_problems(service, max_slo_ms))
     invalid: dict[tuple[str, str, str], list[tuple[Operation, Sourced, str]]] = {}
     for op in service.external:
         problems.extend(_missing(op))
@@ -26,6 +27,46 @@ def governance_problems(service: Service) -> list[Problem]:
             message += f" (set on the {value.level}, used by {count} operation{'s' * (count != 1)})"
         problems.append(Problem(rule, message, file, pointer, service.id, op.key if on_operation else None))
     return problems
+
+
+def _entry_problems(service: Service, max_slo_ms: float) -> Iterator[Problem]:
+    """call-invalid: a malformed x-calls/x-consumers entry, or a budget that is not a duration."""
+    for op in service.operations:
+        for pointer, message in op.entry_errors:
+            yield Problem("call-invalid", message, op.file, pointer, service.id, op.key)
+        for call in op.calls:
+            if call.budget is None:
+                yield Problem(
+                    "call-invalid",
+                    f'the call to {call.service} "{call.operation}" has no x-slo-p99 budget;'
+                    ' add the p99 this operation allows it, e.g. x-slo-p99: "300ms"',
+                    call.file,
+                    call.pointer,
+                    service.id,
+                    op.key,
+                )
+                continue
+            verdict = check_slo(call.budget, max_slo_ms)
+            if not verdict.valid:
+                yield Problem(
+                    "call-invalid",
+                    f"budget of the call to {call.service}: {verdict.message}",
+                    call.file,
+                    call.budget_pointer,
+                    service.id,
+                    op.key,
+                )
+        for consumer in op.consumers:
+            agreed = check_slo(consumer.budget, max_slo_ms) if consumer.budget is not None else None
+            if agreed is not None and not agreed.valid:
+                yield Problem(
+                    "call-invalid",
+                    f"value agreed with consumer {consumer.service}: {agreed.message}",
+                    consumer.file,
+                    consumer.budget_pointer,
+                    service.id,
+                    op.key,
+                )
 
 
 def _missing(op: Operation) -> Iterator[Problem]:

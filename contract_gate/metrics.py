@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from contract_gate.alignment import UNOWNED, Pair
 from contract_gate.model import Operation, Service
-
-UNOWNED = "(unowned)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +64,22 @@ def completeness(operations: Iterable[Operation]) -> Ratio:
     return Ratio(sum(op.documented for op in external), len(external))
 
 
-def compute_metrics(services: Iterable[Service], scope: str) -> Metrics:
-    """Completeness overall, per BU (effective valid owner, else "(unowned)") and per service."""
+def alignment(pairs: Iterable[Pair], scope: str) -> Alignment:
+    """Aligned pairs / pairs in scope; out-of-view pairs are counted apart, never in the ratio."""
+    in_scope = [p for p in pairs if p.counts and (scope == "all" or p.cross_bu)]
+    counted = [p for p in in_scope if p.status != "out-of-view"]
+    aligned = sum(p.status == "aligned" for p in counted)
+    return Alignment(Ratio(aligned, len(counted)), scope, len(in_scope) - len(counted))
+
+
+def compute_metrics(services: Iterable[Service], pairs: Iterable[Pair], scope: str) -> Metrics:
+    """Both metrics overall, per BU (valid owner, else "(unowned)") and per service.
+
+    A pair counts for the BU and the service of its caller and of its callee (once when
+    both are the same).
+    """
     services = list(services)
+    pairs = list(pairs)
     operations = [op for service in services for op in service.external]
     by_bu_ops: dict[str, list[Operation]] = {}
     for op in operations:
@@ -75,11 +87,23 @@ def compute_metrics(services: Iterable[Service], scope: str) -> Metrics:
     by_service_ops: dict[str, list[Operation]] = {}
     for service in services:
         by_service_ops.setdefault(service.id, []).extend(service.external)
-    empty = Alignment(scope=scope)
+    by_bu_pairs: dict[str, list[Pair]] = {}
+    by_service_pairs: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        for bu in pair.groups("bu"):
+            by_bu_pairs.setdefault(bu, []).append(pair)
+        for service_id in pair.groups("service"):
+            by_service_pairs.setdefault(service_id, []).append(pair)
+
+    def groups(ops: dict[str, list[Operation]], grouped: dict[str, list[Pair]]) -> dict[str, GroupMetrics]:
+        names = sorted(set(ops) | set(grouped))
+        return {
+            name: GroupMetrics(completeness(ops.get(name, [])), alignment(grouped.get(name, []), scope))
+            for name in names
+        }
+
     return Metrics(
-        overall=GroupMetrics(completeness(operations), empty),
-        by_bu={bu: GroupMetrics(completeness(ops), empty) for bu, ops in sorted(by_bu_ops.items())},
-        by_service={
-            sid: GroupMetrics(completeness(ops), empty) for sid, ops in sorted(by_service_ops.items())
-        },
+        overall=GroupMetrics(completeness(operations), alignment(pairs, scope)),
+        by_bu=groups(by_bu_ops, by_bu_pairs),
+        by_service=groups(by_service_ops, by_service_pairs),
     )

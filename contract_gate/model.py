@@ -8,7 +8,15 @@ from typing import Any
 
 from contract_gate import pointer as jp
 from contract_gate.config import Config
-from contract_gate.extensions import Verdict, check_owner, check_slo, slo_millis
+from contract_gate.extensions import (
+    CallEntry,
+    ConsumerEntry,
+    Verdict,
+    check_owner,
+    check_slo,
+    parse_entry,
+    slo_millis,
+)
 from contract_gate.loader import Document
 from contract_gate.refs import RefResolver
 
@@ -27,6 +35,23 @@ class Sourced:
 
 
 @dataclass(frozen=True, slots=True)
+class CallRef:
+    """One `x-calls` or `x-consumers` entry: the other side, the duration named, where it is."""
+
+    service: str
+    operation: str  # operationId or "METHOD /path", as written
+    budget: Any  # the entry's x-slo-p99 as written (None when absent)
+    mode: str  # sync | async (consumers: sync)
+    file: str
+    pointer: str
+
+    @property
+    def budget_pointer(self) -> str:
+        """Where the entry's x-slo-p99 is (or would be)."""
+        return jp.child(self.pointer, "x-slo-p99")
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One (method, path) of a service, with its effective owner and SLO."""
 
@@ -41,6 +66,9 @@ class Operation:
     slo: Sourced | None
     owner_verdict: Verdict
     slo_verdict: Verdict
+    calls: tuple[CallRef, ...] = ()
+    consumers: tuple[CallRef, ...] = ()
+    entry_errors: tuple[tuple[str, str], ...] = ()  # (pointer, message) of malformed entries
 
     @property
     def key(self) -> str:
@@ -121,6 +149,10 @@ def build_service(document: Document, family: str, resolver: RefResolver, config
             }
             internal = op.get("x-internal", item.get("x-internal")) is True
             owner, slo = values[OWNER], values[SLO]
+            calls, call_errors = _entries(op, "x-calls", CallEntry, item_doc.display, op_pointer)
+            consumers, consumer_errors = _entries(
+                op, "x-consumers", ConsumerEntry, item_doc.display, op_pointer
+            )
             operations.append(
                 Operation(
                     service=service_id,
@@ -134,9 +166,35 @@ def build_service(document: Document, family: str, resolver: RefResolver, config
                     slo=slo,
                     owner_verdict=check_owner(owner.value, pattern, registry) if owner else Verdict(),
                     slo_verdict=check_slo(slo.value, config.max_slo_millis) if slo else Verdict(),
+                    calls=calls,
+                    consumers=consumers,
+                    entry_errors=call_errors + consumer_errors,
                 )
             )
     return Service(service_id, title, document.display, id_pointer, family, tuple(operations))
+
+
+def _entries(
+    op: dict[str, Any], name: str, model: type[CallEntry | ConsumerEntry], file: str, op_pointer: str
+) -> tuple[tuple[CallRef, ...], tuple[tuple[str, str], ...]]:
+    """The well-formed entries of an `x-calls`/`x-consumers` list, and the malformed ones."""
+    raw = op.get(name)
+    where = jp.child(op_pointer, name)
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, list):
+        return (), ((where, f"{name} must be a list of entries; got {type(raw).__name__}"),)
+    entries: list[CallRef] = []
+    errors: list[tuple[str, str]] = []
+    for index, item in enumerate(raw):
+        pointer = jp.child(where, index)
+        entry, why = parse_entry(model, item)
+        if entry is None:
+            errors.append((pointer, f"{name} entry {index}: {why}"))
+            continue
+        mode = entry.mode if isinstance(entry, CallEntry) else "sync"
+        entries.append(CallRef(entry.service, entry.operation, entry.x_slo_p99, mode, file, pointer))
+    return tuple(entries), tuple(errors)
 
 
 def _identity(document: Document, info: dict[str, Any]) -> tuple[str, str, str | None]:

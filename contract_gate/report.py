@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract_gate import __version__
+from contract_gate.alignment import Pair
 from contract_gate.api import Report
 from contract_gate.metrics import Alignment, GroupMetrics, Ratio
 from contract_gate.model import Operation, Service, Sourced
@@ -164,7 +165,7 @@ def build_report_model(report: Report) -> ReportModel:
             by_bu={k: _group(v) for k, v in report.metrics.by_bu.items()},
             by_service={k: _group(v) for k, v in report.metrics.by_service.items()},
         ),
-        pairs=[],
+        pairs=[_pair(p) for p in report.pairs],
         findings=[
             FindingModel(
                 rule=f.rule,
@@ -188,6 +189,19 @@ def build_report_model(report: Report) -> ReportModel:
             findings=severities,
         ),
         services=[_service(s) for s in report.services],
+    )
+
+
+def _pair(pair: Pair) -> PairModel:
+    return PairModel(
+        caller=OperationRef(service=pair.caller.service, operation=pair.caller.operation),
+        callee=OperationRef(service=pair.callee.service, operation=pair.callee.operation),
+        status=pair.status,
+        budget=pair.budget,
+        commitment=pair.commitment,
+        agreed=pair.agreed,
+        cross_bu=pair.cross_bu,
+        mode=pair.mode,
     )
 
 

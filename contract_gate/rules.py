@@ -185,6 +185,97 @@ Reported once where the value is written.
 Fails: `x-slo-p99: 800`, `x-slo-p99: 2 minutes`    Passes: `x-slo-p99: 800ms`, `1.5s`""",
     ),
     Rule(
+        "call-invalid",
+        E,
+        "operation",
+        """
+An `x-calls` or `x-consumers` entry is malformed: not a mapping, no `service` or
+`operation`, an `operation` that is neither an operationId nor `"METHOD /path"`,
+a `mode` other than sync/async, an unknown key, or a duration (`x-slo-p99`) that
+is missing from a call or is not `<number>ms`/`<number>s`. Points at the entry.
+Fails: `x-calls: [{service: payment-service}]`""",
+    ),
+    Rule(
+        "slo-misaligned",
+        E,
+        "estate",
+        """
+The callee promises a p99 (its effective `x-slo-p99`, C) above the budget the
+caller allows the call (B, in its `x-calls` entry): the caller's budget cannot
+hold. The pair is `violated`. Fix: raise the budget or make the callee faster.
+Fails: caller budget `300ms`, callee `x-slo-p99: 450ms`""",
+    ),
+    Rule(
+        "slo-agreement-mismatch",
+        E,
+        "estate",
+        """
+The callee lists the caller in `x-consumers` with an agreed p99 (A) that differs
+from the budget the caller declares (B). Both sides must name the same number.
+The pair is `violated`. Points at the callee's agreed value.""",
+    ),
+    Rule(
+        "call-not-declared",
+        W,
+        "estate",
+        """
+The callee lists a consumer in `x-consumers`, but that caller operation does not
+declare the call in its `x-calls`. The pair is `undeclared`: declare the call on
+the caller with its budget, or drop the stale consumer entry.""",
+    ),
+    Rule(
+        "consumer-not-listed",
+        W,
+        "estate",
+        """
+With `require-bidirectional = true`, a call declared by the caller must also be
+listed by the callee in `x-consumers`; otherwise the pair is `undeclared`.""",
+    ),
+    Rule(
+        "call-unresolved",
+        E,
+        "estate",
+        """
+A call (or a consumer entry) names a service that is loaded but has no such
+operation: no operationId, and no `METHOD /path` whose template matches
+(`/v1/carts/{id}` matches `/v1/carts/{cartId}`). The pair is `unresolved` and
+counts against alignment.""",
+    ),
+    Rule(
+        "call-out-of-view",
+        I,
+        "estate",
+        """
+A call (or a consumer entry) names a service that is not among the loaded specs.
+The pair is listed as `out-of-view` and left out of the alignment denominator.
+Check the whole estate together to see it judged.""",
+    ),
+    Rule(
+        "budget-infeasible",
+        E,
+        "estate",
+        """
+An operation promises a p99 below the p99 of a service it calls synchronously:
+it cannot be faster than a call it must wait for.
+Fails: `x-slo-p99: 200ms` calling (sync) an operation with `x-slo-p99: 300ms`""",
+    ),
+    Rule(
+        "budget-overcommitted",
+        W,
+        "estate",
+        """
+An operation's own p99 is below the sum of the budgets of its synchronous calls:
+if every call used its budget the promise would break. Async calls do not count.""",
+    ),
+    Rule(
+        "call-cycle",
+        W,
+        "estate",
+        """
+Synchronous calls form a cycle (A calls B calls A, or longer): each waits for the
+other, so no p99 can hold. Reported once per cycle, at its first operation.""",
+    ),
+    Rule(
         "threshold-completeness",
         E,
         "estate",

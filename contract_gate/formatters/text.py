@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from contract_gate.api import Report
 from contract_gate.findings import Finding
 from contract_gate.metrics import GroupMetrics, Ratio
@@ -14,7 +16,12 @@ def render(report: Report) -> str:
         lines.append("")
     overall = report.metrics.overall
     lines.append(f"Documentation completeness: {_ratio(overall.completeness, 'operations')}")
-    lines.append(f"SLO alignment ({overall.alignment.scope}): {_ratio(overall.alignment.ratio, 'pairs')}")
+    alignment = overall.alignment
+    out_of_view = f", {alignment.out_of_view} out of view" if alignment.out_of_view else ""
+    lines.append(f"SLO alignment ({alignment.scope}): {_ratio(alignment.ratio, 'pairs')}{out_of_view}")
+    statuses = Counter(pair.status for pair in report.pairs)
+    if statuses:
+        lines.append("  Pairs: " + " · ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     lines.append(_groups("By BU", report.metrics.by_bu))
     lines.append(_groups("By service", report.metrics.by_service))
     lines.append("")
@@ -36,10 +43,12 @@ def _ratio(ratio: Ratio, unit: str) -> str:
 
 
 def _groups(title: str, groups: dict[str, GroupMetrics]) -> str:
-    parts = [
-        f"{name} {g.completeness.shown()} ({g.completeness.numerator}/{g.completeness.denominator})"
-        for name, g in groups.items()
-    ]
+    parts = []
+    for name, g in groups.items():
+        part = f"{name} {g.completeness.shown()} ({g.completeness.numerator}/{g.completeness.denominator})"
+        if g.alignment.ratio.denominator:
+            part += f", aligned {g.alignment.ratio.shown()}"
+        parts.append(part)
     return f"  {title}: " + (" · ".join(parts) if parts else "none")
 
 
