@@ -163,7 +163,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-_OPERATION_REF = r"^(?:\S+|(?i:get|put|post|delete|options|head|patch|trace) /\S*)$"
+# An operationId (no spaces), or "METHOD /path"; ECMA-262-compatible for editors' JSON Schema.
+_OPERATION_REF = r"^(?:\S+|[A-Za-z]+ /\S*)$"
 
 
 class _Entry(BaseModel):
@@ -186,6 +187,9 @@ class _Entry(BaseModel):
 
 class CallEntry(_Entry):
     """One `x-calls` item: an operation of another service this operation calls, and its budget."""
+
+    # The tool reports a missing budget itself (call-invalid); editors should ask for it.
+    model_config = ConfigDict(json_schema_extra={"required": ["service", "operation", "x-slo-p99"]})
 
     mode: Literal["sync", "async"] = Field("sync", description="async calls are not waited for.")
 

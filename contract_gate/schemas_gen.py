@@ -11,7 +11,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from contract_gate.atomic import write_atomic
 from contract_gate.config import Config
-from contract_gate.extensions import BuOwner, GovernanceExtensions, SloP99
+from contract_gate.extensions import BuOwner, CallEntry, ConsumerEntry, GovernanceExtensions, SloP99
 from contract_gate.report import ReportModel
 
 _BASE_ID = "urn:contract-gate:schema:"
@@ -39,6 +39,16 @@ def generate() -> dict[str, str]:
         ),
         "x-slo-p99.schema.json": _document(
             "x-slo-p99.schema.json", TypeAdapter(SloP99).json_schema(), "x-slo-p99"
+        ),
+        "x-calls.schema.json": _document(
+            "x-calls.schema.json",
+            TypeAdapter(list[CallEntry]).json_schema(by_alias=True),
+            "x-calls: the operations of other services this operation calls",
+        ),
+        "x-consumers.schema.json": _document(
+            "x-consumers.schema.json",
+            TypeAdapter(list[ConsumerEntry]).json_schema(by_alias=True),
+            "x-consumers: known consumers of this operation and the p99 agreed with each",
         ),
         "extensions.schema.json": _document(
             "extensions.schema.json",
