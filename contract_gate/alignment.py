@@ -61,14 +61,14 @@ class Pair:
         return not any(side.op is not None and side.op.internal for side in (self.caller, self.callee))
 
     def groups(self, by: str) -> set[str]:
-        """The BUs (or services) the pair counts for: its caller's and its callee's."""
+        """The BUs (or services) the pair counts for: its caller's and its callee's.
+
+        An out-of-view pair counts (as out of view) only for the side that is loaded.
+        """
+        sides = [s for s in (self.caller, self.callee) if s.op is not None or self.status != "out-of-view"]
         if by == "service":
-            names = {self.caller.service, self.callee.service}
-            return names if self.status != "out-of-view" else {self.caller.service}
-        names = {self.caller.bu or UNOWNED}
-        if self.status != "out-of-view":
-            names.add(self.callee.bu or UNOWNED)
-        return names
+            return {side.service for side in sides}
+        return {side.bu or UNOWNED for side in sides}
 
 
 class Estate:

@@ -16,11 +16,15 @@ from contract_gate.atomic import write_atomic
 from contract_gate.checker import Settings
 from contract_gate.config import ConfigError, load_config
 from contract_gate.discovery import common_root
-from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS
+from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS, graph_dot, graph_mermaid
 from contract_gate.rules import RULES
 
 EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
+GRAPH_FORMATS: dict[str, Callable[[Report, str | None], str]] = {
+    "mermaid": graph_mermaid.render,
+    "dot": graph_dot.render,
+}
 
 
 def guarded(command: F) -> F:
@@ -182,6 +186,24 @@ def score(
     """The metrics only: documentation completeness and SLO alignment. Exits 0 unless it cannot run."""
     report = _run(ctx, paths, _overrides(**gate))
     _emit(SCORE_FORMATS[fmt](report, by), output)
+
+
+@main.command()
+@paths_argument
+@format_option(sorted(GRAPH_FORMATS), "mermaid")
+@click.option("--bu", help="Only the pairs whose caller or callee is owned by BU.")
+@output_option
+@gate_options
+@click.pass_context
+@guarded
+def graph(
+    ctx: click.Context, /, paths: tuple[Path, ...], fmt: str, bu: str | None, output: Path | None, **gate: Any
+) -> None:
+    """The call graph in Mermaid or DOT, pairs coloured by status. Exits 0 unless it cannot run."""
+    report = _run(ctx, paths, _overrides(**gate))
+    if bu is not None and not any(op.bu == bu for service in report.services for op in service.operations):
+        click.echo(f"contract-gate: note: no operation is owned by BU {bu}", err=True)
+    _emit(GRAPH_FORMATS[fmt](report, bu), output)
 
 
 @main.command()

@@ -238,8 +238,9 @@ listed by the callee in `x-consumers`; otherwise the pair is `undeclared`.""",
         """
 A call (or a consumer entry) names a service that is loaded but has no such
 operation: no operationId, and no `METHOD /path` whose template matches
-(`/v1/carts/{id}` matches `/v1/carts/{cartId}`). The pair is `unresolved` and
-counts against alignment.""",
+(`/v1/carts/{id}` matches `/v1/carts/{cartId}`). A call's pair is `unresolved`
+and counts against alignment; a consumer entry naming a missing operation of its
+caller is reported without a pair (there is no caller operation to pair).""",
     ),
     Rule(
         "call-out-of-view",

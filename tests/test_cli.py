@@ -120,7 +120,7 @@ def test_installed_entry_point_runs_as_a_subprocess(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 1
-    assert json.loads(done.stdout)["metrics"]["completeness"]["numerator"] == 8
+    assert json.loads(done.stdout)["metrics"]["completeness"]["numerator"] == 10
     assert "Traceback" not in done.stderr
 
 

@@ -29,13 +29,15 @@ def test_legacy_report_validates_and_has_the_spec_fields() -> None:
     assert report["passed"] is False
     assert set(report["metrics"]) >= {"completeness", "alignment", "by_bu", "by_service"}
     assert report["metrics"]["alignment"] == {
-        "percent": None,
-        "numerator": 0,
-        "denominator": 0,
+        "percent": 40.0,
+        "numerator": 4,
+        "denominator": 10,
         "scope": "cross-bu",
-        "out_of_view": 0,
+        "out_of_view": 2,
     }
-    assert report["pairs"] == []
+    pair = report["pairs"][0]
+    assert set(pair) == {"caller", "callee", "status", "budget", "commitment", "agreed", "cross_bu", "mode"}
+    assert set(pair["caller"]) == {"service", "operation"}
     finding = next(f for f in report["findings"] if f["rule"] == "slo-missing")
     assert set(finding) == {
         "rule",
