@@ -252,11 +252,10 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
             ),
             budget=True,
         )
-    if (
-        consumer is not None
-        and consumer.budget is not None
-        and _valid_ms(consumer.budget, config) != budget_ms
-    ):
+    agreed_ms = _valid_ms(consumer.budget, config) if consumer is not None else None
+    if consumer is not None and consumer.budget is not None and agreed_ms is None:
+        return _with(pair, "undeclared"), None  # the invalid agreed value is call-invalid already
+    if consumer is not None and agreed_ms is not None and agreed_ms != budget_ms:
         return _with(pair, "violated"), _problem(
             "slo-agreement-mismatch",
             consumer,

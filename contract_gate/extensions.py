@@ -11,6 +11,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -101,9 +102,10 @@ def slo_millis(value: Any) -> float | None:
     """Milliseconds of a well-formed `x-slo-p99` string, else None (no range check)."""
     if not isinstance(value, str) or not _SLO.match(value):
         return None
+    # Decimal first, so "4.03s" is exactly the 4030 that "4030ms" is (binary floats are not).
     if value.endswith("ms"):
-        return float(value[:-2])
-    return float(value[:-1]) * 1000.0
+        return float(Decimal(value[:-2]))
+    return float(Decimal(value[:-1]) * 1000)
 
 
 def check_slo(value: Any, max_ms: float) -> Verdict:
