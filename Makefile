@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck pytest schemas corpus clean
+.PHONY: help install run test test-deps lint typecheck pytest schemas corpus clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -27,10 +27,27 @@ lint: install ## ruff
 typecheck: install ## mypy --strict
 	$(BIN)/mypy
 
-pytest: install ## The whole pytest suite
+pytest: install test-deps ## The whole pytest suite
 	$(BIN)/pytest -q -n 2 --dist loadgroup
 
-test: lint typecheck pytest ## ruff, mypy and the whole test suite
+test: test-deps lint typecheck pytest ## ruff, mypy and the whole test suite
+
+# Tools the graph tests run: Graphviz `dot` (Debian) and a real Mermaid parser (npm, in .cache/node/).
+# Each is installed only when missing, so a re-run costs nothing; nothing is fetched while the tests run.
+NODE_DIR := .cache/node
+NODE_STAMP := $(NODE_DIR)/.installed
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+$(NODE_STAMP): tests/package.json tests/package-lock.json
+	mkdir -p $(NODE_DIR)
+	cp tests/package.json tests/package-lock.json $(NODE_DIR)/
+	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+test-deps: $(NODE_STAMP) ## Install graphviz (apt) and the npm Mermaid parser (.cache/node) when missing
+	@command -v dot >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends graphviz; }
 
 schemas: install ## Regenerate schemas/ from the pydantic models
 	$(BIN)/python -m contract_gate.schemas_gen schemas

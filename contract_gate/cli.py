@@ -191,7 +191,7 @@ def score(
 @main.command()
 @paths_argument
 @format_option(sorted(GRAPH_FORMATS), "mermaid")
-@click.option("--bu", help="Only the pairs whose caller or callee is owned by BU.")
+@click.option("--bu", metavar="BU", help="Only the pairs whose caller or callee is owned by BU.")
 @output_option
 @gate_options
 @click.pass_context

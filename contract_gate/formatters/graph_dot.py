@@ -6,6 +6,7 @@ from contract_gate.api import Report
 from contract_gate.formatters.graph_model import STYLES, Graph, Group, build_graph, empty_note
 
 _FONT = '"Helvetica,Arial,sans-serif"'
+_PLACEHOLDER = 'style="rounded,dashed", color="#9e9e9e", fontcolor="#616161"'  # not there, or not loaded
 
 
 def render(report: Report, bu: str | None = None) -> str:
@@ -31,15 +32,11 @@ def render(report: Report, bu: str | None = None) -> str:
 
 
 def _group(group: Group) -> list[str]:
-    style = (
-        'style="rounded,dashed", color="#9e9e9e", fontcolor="#616161"'
-        if group.outside
-        else ('style="rounded,filled", fillcolor="#f4f6f8", color="#90a4ae"')
-    )
+    style = _PLACEHOLDER if group.outside else 'style="rounded,filled", fillcolor="#f4f6f8", color="#90a4ae"'
     lines = [f"  subgraph cluster_{group.id} {{", f"    graph [label={_q(group.label)}, {style}];"]
     for node in group.nodes:
-        extra = ', style="rounded,dashed", color="#9e9e9e", fontcolor="#616161"' if node.placeholder else ""
-        lines.append(f"    {node.id} [label={_q(chr(10).join(node.lines))}{extra}];")
+        label = _q("\n".join(node.lines))
+        lines.append(f"    {node.id} [label={label}{', ' + _PLACEHOLDER if node.placeholder else ''}];")
     lines.append("  }")
     return lines
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contract_gate.api import Report
 from contract_gate.formatters.graph_model import STYLES, Graph, Group, build_graph, empty_note
 
+# Mermaid has one broken-line arrow; linkStyle's dash pattern tells dashed from dotted.
 _ARROWS = {"solid": "-->", "dashed": "-.->", "dotted": "-.->"}
 _DASHES = {"solid": "", "dashed": ",stroke-dasharray:6 4", "dotted": ",stroke-dasharray:1 4"}
 # Mermaid's entity codes: quotes cannot be backslash-escaped in a label, and `<`, `>`, `&`
