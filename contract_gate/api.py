@@ -14,6 +14,7 @@ from contract_gate.findings import Finding, Problem
 from contract_gate.loader import display_path
 from contract_gate.metrics import Metrics, compute_metrics
 from contract_gate.model import Service
+from contract_gate.pool import Isolation, check_isolated
 
 
 class NoSpecsError(Exception):
@@ -49,15 +50,23 @@ def run(
     settings: Settings,
     base: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    isolation: Isolation | None = None,
 ) -> Report:
-    """Check every spec under `inputs` and the estate they form."""
+    """Check every spec under `inputs` and the estate they form.
+
+    With `isolation`, files are checked in worker processes (in parallel, and a crash
+    or a hang in one file becomes a finding for it); without, in this process.
+    """
     config = settings.config
     candidates = discover(inputs, config.exclude, base or Path.cwd())
-    results: list[FileResult] = []
-    for index, candidate in enumerate(candidates, 1):
-        results.append(_check_candidate(candidate, settings))
-        if progress is not None:
-            progress(index, len(candidates))
+    if isolation is not None:
+        results = check_isolated(candidates, settings, isolation, _check_candidate, progress)
+    else:
+        results = []
+        for index, candidate in enumerate(candidates, 1):
+            results.append(_check_candidate(candidate, settings))
+            if progress is not None:
+                progress(index, len(candidates))
     relevant = [r for r in results if r.is_spec or r.findings]
     if not relevant:
         raise NoSpecsError(_nothing_found(inputs, len(candidates)))

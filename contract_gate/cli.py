@@ -17,6 +17,7 @@ from contract_gate.checker import Settings
 from contract_gate.config import ConfigError, load_config
 from contract_gate.discovery import common_root
 from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS, graph_dot, graph_mermaid
+from contract_gate.pool import Isolation, default_jobs
 from contract_gate.rules import RULES
 
 EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
@@ -84,6 +85,13 @@ def gate_options(command: F) -> F:
         click.option("--min-alignment", type=click.FloatRange(0, 100), help="Threshold in percent."),
         click.option("--alignment-scope", type=click.Choice(["cross-bu", "all"]), help="Pairs counted."),
         click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(1, 256),
+            help="Worker processes (default: the CPU count). Each file is checked in a worker, so a"
+            " crash or a hang in one file becomes a finding for it.",
+        ),
+        click.option(
             "--ref-root",
             type=click.Path(file_okay=False, path_type=Path),
             help="Folder local $refs may not leave (default: common root of PATHS).",
@@ -119,7 +127,15 @@ def _run(ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any])
     else:
         ref_root = common_root(list(paths))
     settings = Settings(config=config, ref_root=ref_root.resolve(), debug=ctx.obj["debug"])
-    return run(list(paths), settings, base=loaded.base)
+    # --debug checks in this process, so that a traceback can reach the user.
+    isolation = (
+        None
+        if settings.debug
+        else Isolation(
+            jobs=config.jobs or default_jobs(), seconds=config.file_timeout, memory=config.worker_memory_bytes
+        )
+    )
+    return run(list(paths), settings, base=loaded.base, isolation=isolation)
 
 
 def _overrides(**flags: Any) -> dict[str, Any]:

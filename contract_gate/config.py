@@ -91,6 +91,15 @@ class Config(BaseModel):
     max_file_size: int | str = Field(
         "50MB", alias="max-file-size", description="Files larger than this are not read."
     )
+    jobs: int | None = Field(
+        None, ge=1, le=256, description="Worker processes checking files (default: the CPU count)."
+    )
+    file_timeout: float = Field(
+        120.0, alias="file-timeout", gt=0, description="Seconds one file may take before it is given up."
+    )
+    worker_memory: int | str = Field(
+        "2GiB", alias="worker-memory", description="Address space a worker may use (one file at a time)."
+    )
     max_depth: int = Field(
         256, alias="max-depth", ge=8, le=10_000, description="Deepest nesting accepted in a spec."
     )
@@ -117,7 +126,7 @@ class Config(BaseModel):
             raise ValueError('write it like "60s" or "800ms"')
         return value
 
-    @field_validator("max_file_size")
+    @field_validator("max_file_size", "worker_memory")
     @classmethod
     def _size_form(cls, value: int | str) -> int | str:
         _bytes(value)
@@ -135,6 +144,11 @@ class Config(BaseModel):
     def limits(self) -> Limits:
         """The resource limits for reading one file."""
         return Limits(_bytes(self.max_file_size), self.max_depth, self.max_nodes)
+
+    @property
+    def worker_memory_bytes(self) -> int:
+        """worker-memory in bytes."""
+        return _bytes(self.worker_memory)
 
     @property
     def max_slo_millis(self) -> float:

@@ -53,6 +53,16 @@ The file is larger than `max-file-size` (default 50 MB) and was not read.
 Raise the limit in config if the spec is genuinely that large.""",
     ),
     Rule(
+        "checker-crashed",
+        E,
+        "file",
+        """
+Checking this file killed the worker process that checked it (a crash in a C
+extension, more memory than a file may use) or took longer than the per-file
+time limit. The file was not checked; every other file was. The message names
+the signal or the limit. Report it: a spec should never be able to do that.""",
+    ),
+    Rule(
         "nesting-too-deep",
         E,
         "file",

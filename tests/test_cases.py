@@ -93,5 +93,7 @@ def test_every_rule_has_a_doc_and_cases() -> None:
     folders = {p.name for p in CASES.iterdir() if p.is_dir()}
     for rule in RULES:
         assert len(rule.doc.strip()) > 40, rule.id
-        if rule.id != "threshold-alignment":  # pairs arrive with cross-service alignment
+        # Estate thresholds have no file to mark (tests/test_alignment.py); no spec can crash
+        # the checker on purpose (tests/test_pool.py makes workers die instead).
+        if rule.id not in {"threshold-alignment", "checker-crashed"}:
             assert rule.id in folders, f"no cases for {rule.id}"

@@ -1,0 +1,204 @@
+"""Checking files in worker processes: in parallel, and so that no file can take the run down.
+
+Each file is checked in a worker process. A worker that dies (a segfault in a C
+extension, the memory limit) or runs past the time limit is replaced, and the
+file it was checking gets a finding of its own; every other file is still
+checked. Workers are forked (cheap on Linux) and capped in address space.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+
+from contract_gate.checker import FileResult, Settings, problems_to_findings
+from contract_gate.discovery import Candidate
+from contract_gate.findings import Problem
+from contract_gate.loader import display_path
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Isolation:
+    """How files are run: how many workers, and what one file may cost."""
+
+    jobs: int = 1
+    seconds: float = 120.0  # per file
+    memory: int = 2 * 1024**3  # address space per worker, bytes
+
+
+def check_isolated(
+    candidates: list[Candidate],
+    settings: Settings,
+    isolation: Isolation,
+    check: Callable[[Candidate, Settings], FileResult],
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    """`check` every candidate in worker processes; results in candidate order."""
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    pending = deque(range(len(candidates)))
+    results: dict[int, FileResult] = {}
+    workers: list[_Worker] = []
+    try:
+        while len(results) < len(candidates):
+            while len(workers) < isolation.jobs and pending:
+                worker = _Worker.start(context, candidates, settings, isolation.memory, check)
+                worker.assign(pending.popleft())
+                workers.append(worker)
+            _wait(workers, isolation.seconds)
+            for worker in list(workers):
+                outcome = worker.outcome(candidates, settings, isolation.seconds)
+                if outcome is None:
+                    continue
+                results[outcome[0]] = outcome[1]
+                if progress is not None:
+                    progress(len(results), len(candidates))
+                if worker.process.is_alive() and pending:
+                    worker.assign(pending.popleft())
+                else:
+                    worker.stop()
+                    workers.remove(worker)
+    finally:
+        for worker in workers:
+            worker.stop()
+    return [results[i] for i in range(len(candidates))]
+
+
+def _wait(workers: list[_Worker], seconds: float) -> None:
+    """Block until a worker answers or dies, or the nearest time limit passes."""
+    now = time.monotonic()
+    timeout = max(0.0, min((w.started + seconds - now for w in workers), default=0.0))
+    objects = [w.connection for w in workers] + [w.process.sentinel for w in workers]
+    wait(objects, timeout=timeout + 0.01)
+
+
+class _Worker:
+    """One worker process and the file it is on."""
+
+    def __init__(self, process: BaseProcess, connection: Connection) -> None:
+        self.process = process
+        self.connection = connection
+        self.current = -1
+        self.started = 0.0
+
+    @classmethod
+    def start(
+        cls,
+        context: multiprocessing.context.BaseContext,
+        candidates: list[Candidate],
+        settings: Settings,
+        memory: int,
+        check: Callable[[Candidate, Settings], FileResult],
+    ) -> _Worker:
+        parent, child = context.Pipe()
+        process = context.Process(  # type: ignore[attr-defined]
+            target=_serve, args=(child, candidates, settings, memory, check), daemon=True
+        )
+        process.start()
+        child.close()
+        return cls(process, parent)
+
+    def assign(self, index: int) -> None:
+        self.current = index
+        self.started = time.monotonic()
+        self.connection.send(index)
+
+    def outcome(
+        self, candidates: list[Candidate], settings: Settings, seconds: float
+    ) -> tuple[int, FileResult] | None:
+        """The current file's result, or a finding when the worker died or ran out of time."""
+        index = self.current
+        with contextlib.suppress(EOFError, OSError):
+            if self.connection.poll():
+                return index, self.connection.recv()
+        if not self.process.is_alive():
+            return index, _failure(candidates[index], settings, _death(self.process.exitcode))
+        if time.monotonic() - self.started > seconds:
+            self.process.kill()
+            return index, _failure(candidates[index], settings, f"checking it took longer than {seconds:g} s")
+        return None
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError, BrokenPipeError):
+            if self.process.is_alive():
+                self.connection.send(None)
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=2)
+        with contextlib.suppress(OSError):
+            self.connection.close()
+
+
+def _serve(
+    connection: Connection,
+    candidates: list[Candidate],
+    settings: Settings,
+    memory: int,
+    check: Callable[[Candidate, Settings], FileResult],
+) -> None:
+    """Worker loop: receive an index, send back its result; None ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    faulthandler.disable()  # a crash is reported as a finding, not as a stack dump on stderr
+    _limit_memory(memory)
+    while True:
+        try:
+            index = connection.recv()
+        except (EOFError, OSError):
+            return
+        if index is None:
+            return
+        try:
+            result = check(candidates[index], settings)
+        except MemoryError:
+            result = _failure(candidates[index], settings, "it needed more memory than a file may use")
+        connection.send(result)
+
+
+def _limit_memory(memory: int) -> None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on this platform
+        return
+    with contextlib.suppress(ValueError, OSError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        with contextlib.suppress(ValueError):
+            return f"the checker process died on it ({signal.Signals(-exitcode).name})"
+    return f"the checker process died on it (exit code {exitcode})"
+
+
+def _failure(candidate: Candidate, settings: Settings, why: str) -> FileResult:
+    display = display_path(candidate.path)
+    problem = Problem(
+        "checker-crashed",
+        f"{why}; the file was not checked. Other files were.",
+        display,
+        line=1,
+        column=1,
+    )
+    return FileResult(display, True, findings=problems_to_findings([problem], settings.config))
+
+
+def default_jobs() -> int:
+    """Worker count: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
