@@ -22,8 +22,9 @@ from contract_gate.positions import FixedLocator, Locator
 from contract_gate.refs import RefResolver
 from contract_gate.validation import spec_version, validate_structure
 
-# A file that fails to parse is treated as a spec when it says so near its top.
-_LOOKS_LIKE_SPEC = re.compile(rb"""^\s*["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
+# A walked file that fails to parse, or whose root is not a mapping, is still reported when
+# it says `openapi:`/`swagger:` near its top (also as a list item or inside a flow collection).
+_LOOKS_LIKE_SPEC = re.compile(rb"""^[\s\-\[{]*["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
 _RECURSION_HEADROOM = 20_000
 
 
@@ -83,7 +84,7 @@ def _check(path: Path, display: str, explicit: bool, settings: Settings) -> File
         return FileResult(display, True, findings=_to_findings([problem], {}, config))
     data = document.data
     if not isinstance(data, dict) or not ({"openapi", "swagger"} & data.keys()):
-        if not explicit:
+        if not explicit and (isinstance(data, dict) or not _looks_like_spec(path)):
             return FileResult(display, False)
         problem = Problem("not-a-spec", _not_a_spec_message(data), display)
         return FileResult(display, False, findings=_to_findings([problem], {}, config))

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import codecs
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from contract_gate import pointer as jp
 from contract_gate.findings import Problem
+from contract_gate.jsonparse import JsonError, parse_json
 from contract_gate.limits import LimitExceeded, Limits
-from contract_gate.positions import FixedLocator, JsonLocator, Locator, YamlLocator
+from contract_gate.positions import FixedLocator, Locator, YamlLocator
 from contract_gate.yamlparse import YamlError, parse_yaml
 
 _BOMS = (
@@ -65,13 +62,21 @@ def load_document(path: Path, limits: Limits, display: str | None = None) -> Doc
         )
     text = _decode(path.read_bytes())
     try:
+        locator: Locator
+        lenient: tuple[str, int | None, int | None] | None = None
         if path.suffix.lower() == ".json":
-            return Document(path, shown, _parse_json(text, limits), JsonLocator(text))
-        parsed = parse_yaml(text, limits)
+            json_doc = parse_json(text, limits)
+            data, locator, duplicates = json_doc.data, json_doc.locator, json_doc.duplicate_keys
+        else:
+            parsed = parse_yaml(text, limits)
+            data, locator = parsed.data, YamlLocator(parsed.root)
+            duplicates, lenient = parsed.duplicate_keys, parsed.lenient
     except LimitExceeded as exceeded:
         raise LoadError(exceeded.rule, str(exceeded), exceeded.line, exceeded.column) from None
     except YamlError as error:
         raise LoadError("parse-error", f"not valid YAML: {error}", error.line, error.column) from None
+    except JsonError as error:
+        raise LoadError("parse-error", f"not valid JSON: {error}", error.line, error.column) from None
     problems = [
         Problem(
             "duplicate-key",
@@ -81,10 +86,10 @@ def load_document(path: Path, limits: Limits, display: str | None = None) -> Doc
             line=line,
             column=column,
         )
-        for key, line, column in parsed.duplicate_keys
+        for key, line, column in duplicates
     ]
-    if parsed.lenient:
-        reason, line, column = parsed.lenient
+    if lenient:
+        reason, line, column = lenient
         problems.append(
             Problem(
                 "yaml-lenient",
@@ -95,7 +100,7 @@ def load_document(path: Path, limits: Limits, display: str | None = None) -> Doc
                 column=column or 1,
             )
         )
-    return Document(path, shown, parsed.data, YamlLocator(parsed.root), problems)
+    return Document(path, shown, data, locator, problems)
 
 
 def _decode(raw: bytes) -> str:
@@ -126,58 +131,6 @@ def _decode(raw: bytes) -> str:
             nul - (text.rfind("\n", 0, nul) + 1) + 1,
         )
     return text.lstrip("\ufeff")
-
-
-def _parse_json(text: str, limits: Limits) -> Any:
-    try:
-        data = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        if "depth" in str(error) or "recursion" in str(error):
-            raise LoadError(
-                "nesting-too-deep", "JSON nesting is deeper than 1024 levels", error.lineno, error.colno
-            ) from None
-        data = _parse_json_stdlib(text)  # orjson refuses some valid JSON (integers beyond 64 bits)
-    too_deep = _deeper_than(data, limits.max_depth)
-    if too_deep is not None:
-        line, column = JsonLocator(text).locate(too_deep)
-        raise LoadError(
-            "nesting-too-deep", f"nesting is deeper than max-depth {limits.max_depth}", line, column
-        )
-    return data
-
-
-def _parse_json_stdlib(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise LoadError("nesting-too-deep", "JSON nesting is too deep to read") from None
-    except json.JSONDecodeError as error:
-        raise LoadError("parse-error", f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
-
-
-def _deeper_than(data: Any, limit: int) -> str | None:
-    """The pointer of the first container nested deeper than `limit`, else None (iterative)."""
-    stack: list[tuple[Any, int]] = [(data, 1)] if isinstance(data, dict | list) else []
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        for child in children:
-            if isinstance(child, dict | list):
-                if depth >= limit:
-                    return _path_to(data, child)
-                stack.append((child, depth + 1))
-    return None
-
-
-def _path_to(data: Any, target: Any) -> str:
-    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
-    while stack:
-        node, tokens = stack.pop()
-        if node is target:
-            return jp.join(*tokens)
-        items = node.items() if isinstance(node, dict) else enumerate(node)
-        stack.extend((v, (*tokens, str(k))) for k, v in items if isinstance(v, dict | list))
-    return ""
 
 
 def fixed_locator(line: int | None, column: int | None) -> Locator:
