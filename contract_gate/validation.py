@@ -22,8 +22,10 @@ from openapi_spec_validator.validation import (
     OpenAPIV31SpecValidator,
     OpenAPIV32SpecValidator,
 )
+from openapi_spec_validator.validation.keywords import SchemaValidator
 
 from contract_gate import pointer as jp
+from contract_gate.fastschema import FastSchemaWalk
 from contract_gate.findings import Problem
 from contract_gate.loader import Document
 from contract_gate.refs import RefResolver
@@ -154,8 +156,15 @@ class _AllSchemes(dict[str, Callable[[str], Any]]):
 @cache
 def _confined(base: Any) -> Any:
     """A validator class whose keyword checks tag their errors with where they looked."""
-    keywords = {name: _located(check) for name, check in base.keyword_validators.items()}
+    keywords = {name: _located(_fast(check)) for name, check in base.keyword_validators.items()}
     return type(f"Located{base.__name__}", (base,), {"keyword_validators": keywords})
+
+
+def _fast(check: Any) -> Any:
+    """The same keyword check, with the schema walk replaced by the fast equivalent."""
+    if issubclass(check, SchemaValidator):
+        return type(check.__name__, (FastSchemaWalk, check), {})
+    return check
 
 
 def _located(check: Any) -> Any:
