@@ -52,6 +52,10 @@ test-deps: $(NODE_STAMP) ## Install graphviz (apt) and the npm Mermaid parser (.
 schemas: install ## Regenerate schemas/ from the pydantic models
 	$(BIN)/python -m contract_gate.schemas_gen schemas
 
+.PHONY: golden
+golden: install ## Regenerate tests/golden/ (every check format for samples/legacy); review the diff
+	$(BIN)/python tests/golden_gen.py
+
 corpus: install ## Check every spec of ../shared/corpus (JSON report to .corpus-report.json)
 	$(BIN)/contract-gate check ../shared/corpus --format json -o .corpus-report.json; test $$? -le 1
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contract_gate.api import Report
-from contract_gate.formatters import json_report, score_table, text
+from contract_gate.formatters import github, gitlab, json_report, junit, markdown, sarif, score_table, text
 
 Formatter = Callable[[Report], str]
 
 CHECK_FORMATS: dict[str, Formatter] = {
     "text": text.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "github": github.render,
+    "gitlab": gitlab.render,
+    "markdown": markdown.render,
 }
 
 SCORE_FORMATS: dict[str, Callable[[Report, str], str]] = {
