@@ -19,9 +19,31 @@ import yaml
 
 from contract_gate.limits import LimitExceeded, Limits
 
+
+class _PlainResolver(yaml.resolver.BaseResolver):
+    """Tags only what the converter needs (merge keys).
+
+    Plain scalars are resolved by YAML 1.2 rules afterwards, so PyYAML's YAML 1.1
+    regexes would be wasted work on every scalar.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _MERGE_TAG if implicit[0] and value == "<<" else _STR_TAG
+        return str(super().resolve(kind, value, implicit))
+
+
 try:
-    _Composer: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.cyaml import CParser
+
+    class _CComposer(CParser, yaml.constructor.BaseConstructor, _PlainResolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.constructor.BaseConstructor.__init__(self)
+            _PlainResolver.__init__(self)
+
+    _Composer: Any = _CComposer
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Composer = yaml.SafeLoader
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
@@ -34,6 +56,7 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _NULL = {"null", "Null", "NULL", "~", ""}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 # Characters YAML forbids in a stream (C0 except tab/newlines, DEL, C1 except NEL, surrogates).
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _TAB_ONLY_LINE = re.compile(r"^[ \t]*\t[ \t]*$", re.MULTILINE)
@@ -165,27 +188,34 @@ class _Converter:
         # id(node) -> (data, expanded size, height): aliases reuse all three.
         self._done: dict[int, tuple[Any, int, int]] = {}
         self._active: set[int] = set()
+        self._height = 0  # height of the node converted last (0 for a scalar)
 
     def convert(self, node: Any, depth: int) -> Any:
-        kind = node.id
-        if kind == "scalar":
-            self._count(1, node)
+        if node.id == "scalar":
+            self.expanded += 1
+            if self.expanded > self.limits.max_nodes:
+                self._too_many(node)
+            self._height = 0
             return _resolve_scalar(node)
         key = id(node)
         done = self._done.get(key)
         if done is not None:  # an alias: reuse the data, but count what it expands to
-            self._count(done[1], node)
+            self.expanded += done[1]
+            if self.expanded > self.limits.max_nodes:
+                self._too_many(node)
             self._check_depth(depth + done[2] - 1, node)
+            self._height = done[2]
             return done[0]
         if key in self._active:
             raise LimitExceeded("too-many-nodes", "a YAML alias refers to itself", *_pos(node))
         self._check_depth(depth, node)
         self._active.add(key)
         before = self.expanded
-        self._count(1, node)
-        data = self._mapping(node, depth) if kind == "mapping" else self._sequence(node, depth)
+        self.expanded += 1
+        data, height = self._mapping(node, depth) if node.id == "mapping" else self._sequence(node, depth)
         self._active.discard(key)
-        self._done[key] = (data, self.expanded - before, 1 + self._child_height(node))
+        self._done[key] = (data, self.expanded - before, height)
+        self._height = height
         return data
 
     def _check_depth(self, depth: int, node: Any) -> None:
@@ -196,48 +226,45 @@ class _Converter:
                 *_pos(node),
             )
 
-    def _child_height(self, node: Any) -> int:
-        children = (v for pair in node.value for v in pair) if node.id == "mapping" else node.value
-        return max((self._done[id(c)][2] for c in children if id(c) in self._done), default=0)
+    def _too_many(self, node: Any) -> None:
+        raise LimitExceeded(
+            "too-many-nodes",
+            f"the document expands to more than max-nodes {self.limits.max_nodes} values"
+            " (YAML aliases multiply what they point to)",
+            *_pos(node),
+        )
 
-    def _count(self, amount: int, node: Any) -> None:
-        self.expanded += amount
-        if self.expanded > self.limits.max_nodes:
-            raise LimitExceeded(
-                "too-many-nodes",
-                f"the document expands to more than max-nodes {self.limits.max_nodes} values"
-                " (YAML aliases multiply what they point to)",
-                *_pos(node),
-            )
+    def _sequence(self, node: Any, depth: int) -> tuple[list[Any], int]:
+        items, tallest = [], 0
+        for item in node.value:
+            items.append(self.convert(item, depth + 1))
+            tallest = max(tallest, self._height)
+        return items, tallest + 1
 
-    def _key_text(self, node: Any, depth: int) -> str:
-        """Mapping keys as written: JSON objects only have string keys (`200:` is "200")."""
-        if node.id == "scalar":
-            return str(node.value)
-        return repr(self.convert(node, depth + 1))
-
-    def _sequence(self, node: Any, depth: int) -> list[Any]:
-        return [self.convert(item, depth + 1) for item in node.value]
-
-    def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: Any, depth: int) -> tuple[dict[str, Any], int]:
         result: dict[str, Any] = {}
         merged: list[dict[str, Any]] = []
+        tallest = 0
         for key_node, value_node in node.value:
-            if str(key_node.tag) == _MERGE_TAG and key_node.id == "scalar":
+            if key_node.id != "scalar":  # a complex key: JSON has only strings, so show it as text
+                key = repr(self.convert(key_node, depth + 1))
+            elif key_node.value == "<<" and str(key_node.tag) == _MERGE_TAG:
                 value = self.convert(value_node, depth + 1)
+                tallest = max(tallest, self._height)
                 merged.extend(
                     v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)
                 )
                 continue
-            key = self._key_text(key_node, depth)
+            else:
+                key = str(key_node.value)  # as written: `200:` is "200"
             if key in result:
-                line, column = _pos(key_node)
-                self.duplicates.append((key, line, column))
+                self.duplicates.append((key, *_pos(key_node)))
             result[key] = self.convert(value_node, depth + 1)
+            tallest = max(tallest, self._height)
         for source in merged:  # explicit keys win over merged ones
             for key, value in source.items():
                 result.setdefault(key, value)
-        return result
+        return result, tallest + 1
 
 
 def _pos(node: Any) -> tuple[int, int]:
