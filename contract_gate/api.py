@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract_gate.alignment import Pair, analyze
+from contract_gate.cache import Cache
 from contract_gate.checker import FileResult, Settings, check_file, problems_to_findings
 from contract_gate.config import Config
 from contract_gate.discovery import Candidate, discover
@@ -21,9 +22,55 @@ class NoSpecsError(Exception):
     """Nothing to check: no spec (and no broken spec) among the inputs."""
 
 
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    """One accepted finding in a baseline file: its fingerprint, and what it was, for humans."""
+
+    fingerprint: str
+    rule: str
+    file: str | None
+    operation: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineInfo:
+    """What `check --baseline FILE` did: findings hidden, and entries that no longer occur."""
+
+    file: str
+    hidden: int
+    stale: tuple[BaselineEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDelta:
+    """Change of both metrics of one group against the base, in percentage points (None: n/a)."""
+
+    completeness: float | None
+    alignment: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DiffInfo:
+    """What `check --base REV` compared with: the base revision, its metrics and the deltas."""
+
+    revision: str
+    commit: str
+    base_metrics: Metrics
+    overall: GroupDelta
+    by_bu: dict[str, GroupDelta] = field(default_factory=dict)
+    by_service: dict[str, GroupDelta] = field(default_factory=dict)
+    fixed: int = 0  # fingerprints found at the base that no longer occur
+
+
 @dataclass
 class Report:
-    """Everything a formatter may show."""
+    """Everything a formatter may show.
+
+    `findings` are those the gate judges. With a base revision, findings that already
+    occurred there are moved to `pre_existing` (shown, never failing); a baseline drops
+    the findings it lists from both and says so in `baseline_info`.
+    """
 
     findings: list[Finding]
     services: list[Service]
@@ -32,6 +79,9 @@ class Report:
     config: Config
     files_checked: int
     internal_errors: list[str] = field(default_factory=list)
+    pre_existing: list[Finding] = field(default_factory=list)
+    baseline_info: BaselineInfo | None = None
+    diff: DiffInfo | None = None
 
     @property
     def passed(self) -> bool:
@@ -51,22 +101,17 @@ def run(
     base: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     isolation: Isolation | None = None,
+    cache: Cache | None = None,
 ) -> Report:
     """Check every spec under `inputs` and the estate they form.
 
     With `isolation`, files are checked in worker processes (in parallel, and a crash
-    or a hang in one file becomes a finding for it); without, in this process.
+    or a hang in one file becomes a finding for it); without, in this process. With a
+    `cache`, files whose bytes (and whose referenced files) did not change are not rechecked.
     """
     config = settings.config
     candidates = discover(inputs, config.exclude, base or Path.cwd())
-    if isolation is not None:
-        results = check_isolated(candidates, settings, isolation, _check_candidate, progress)
-    else:
-        results = []
-        for index, candidate in enumerate(candidates, 1):
-            results.append(_check_candidate(candidate, settings))
-            if progress is not None:
-                progress(index, len(candidates))
+    results = _check_all(candidates, settings, isolation, progress, cache)
     relevant = [r for r in results if r.is_spec or r.findings]
     if not relevant:
         raise NoSpecsError(_nothing_found(inputs, len(candidates)))
@@ -87,6 +132,30 @@ def run(
         files_checked=len(relevant),
         internal_errors=[r.internal_error for r in results if r.internal_error],
     )
+
+
+def _check_all(
+    candidates: list[Candidate],
+    settings: Settings,
+    isolation: Isolation | None,
+    progress: Callable[[int, int], None] | None,
+    cache: Cache | None,
+) -> list[FileResult]:
+    cached = [cache.lookup(c, settings) if cache is not None else None for c in candidates]
+    todo = [c for c, hit in zip(candidates, cached, strict=True) if hit is None]
+    if isolation is not None:
+        fresh = check_isolated(todo, settings, isolation, _check_candidate, progress)
+    else:
+        fresh = []
+        for index, candidate in enumerate(todo, 1):
+            fresh.append(_check_candidate(candidate, settings))
+            if progress is not None:
+                progress(index, len(todo))
+    if cache is not None:
+        for candidate, result in zip(todo, fresh, strict=True):
+            cache.store(candidate, settings, result)
+    new = iter(fresh)
+    return [hit if hit is not None else next(new) for hit in cached]
 
 
 def _check_candidate(candidate: Candidate, settings: Settings) -> FileResult:

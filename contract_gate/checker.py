@@ -49,6 +49,8 @@ class FileResult:
     # Positions of what estate-wide rules may point at: (file, pointer) -> (line, column).
     anchors: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     internal_error: str | None = None
+    # Real paths of every file the check read or tried to read (for the cache).
+    dependencies: list[str] = field(default_factory=list)
 
 
 def check_file(path: Path, explicit: bool, settings: Settings) -> FileResult:
@@ -116,7 +118,8 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
         anchor: locators.get(anchor[0], FixedLocator()).locate(anchor[1])
         for anchor in anchor_pointers(service)
     }
-    return FileResult(document.display, True, service, findings, position, anchors)
+    dependencies = sorted({str(document.path.resolve()), *resolver.attempted()})
+    return FileResult(document.display, True, service, findings, position, anchors, dependencies=dependencies)
 
 
 def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: Config) -> list[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,8 +12,11 @@ from typing import Any, TypeVar
 import click
 
 from contract_gate import __version__
+from contract_gate import baseline as baselines
+from contract_gate import diff as diffs
 from contract_gate.api import NoSpecsError, Report, run
 from contract_gate.atomic import write_atomic
+from contract_gate.cache import Cache
 from contract_gate.checker import Settings
 from contract_gate.config import ConfigError, load_config
 from contract_gate.discovery import common_root
@@ -36,7 +40,7 @@ def guarded(command: F) -> F:
         debug = bool(click.get_current_context().find_root().params.get("debug"))
         try:
             return command(*args, **kwargs)
-        except (ConfigError, NoSpecsError) as error:
+        except (ConfigError, NoSpecsError, baselines.BaselineError, diffs.DiffError) as error:
             _fail(str(error))
         except (click.exceptions.Exit, click.ClickException):
             raise
@@ -85,6 +89,13 @@ def gate_options(command: F) -> F:
         click.option("--min-alignment", type=click.FloatRange(0, 100), help="Threshold in percent."),
         click.option("--alignment-scope", type=click.Choice(["cross-bu", "all"]), help="Pairs counted."),
         click.option(
+            "--no-cache",
+            "cache",
+            flag_value=False,
+            default=None,
+            help="Check every file again, ignoring and not updating the result cache.",
+        ),
+        click.option(
             "--jobs",
             "-j",
             type=click.IntRange(1, 256),
@@ -118,6 +129,23 @@ def main(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
 
 
 def _run(ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any]) -> Report:
+    return _execute(paths, *_prepare(ctx, paths, overrides))
+
+
+def _execute(
+    paths: tuple[Path, ...], settings: Settings, config_base: Path, isolation: Isolation | None
+) -> Report:
+    config = settings.config
+    # CONTRACT_GATE_CACHE_DIR lets a CI job put the cache where its cache step saves it.
+    folder = Path(os.environ.get("CONTRACT_GATE_CACHE_DIR") or config_base / config.cache_dir)
+    cache = Cache.open(folder) if config.cache and not settings.debug else None
+    return run(list(paths), settings, base=config_base, isolation=isolation, cache=cache)
+
+
+def _prepare(
+    ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any]
+) -> tuple[Settings, Path, Isolation | None]:
+    """What a run needs: settings, the folder config paths are relative to, and the workers."""
     loaded = load_config(ctx.obj["config_file"], overrides, Path.cwd())
     config = loaded.config
     if overrides.get("ref-root") is not None:
@@ -135,7 +163,7 @@ def _run(ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any])
             jobs=config.jobs or default_jobs(), seconds=config.file_timeout, memory=config.worker_memory_bytes
         )
     )
-    return run(list(paths), settings, base=loaded.base, isolation=isolation)
+    return settings, loaded.base, isolation
 
 
 def _overrides(**flags: Any) -> dict[str, Any]:
@@ -162,6 +190,19 @@ def _emit(text: str, output: Path | None) -> None:
     type=click.Choice(["error", "warning", "info"]),
     help="Lowest severity that fails the gate (default: error).",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Hide the findings this baseline file accepts (see `contract-gate baseline`).",
+)
+@click.option(
+    "--base",
+    "base_rev",
+    metavar="GIT_REV",
+    help="Fail only on what is new since this git revision; show the metric deltas.",
+)
 @gate_options
 @click.pass_context
 @guarded
@@ -172,14 +213,68 @@ def check(
     fmt: str,
     output: Path | None,
     fail_on: str | None,
+    baseline_file: Path | None,
+    base_rev: str | None,
     **gate: Any,
 ) -> None:
     """The CI gate: load, validate, apply the rules and thresholds, report, exit 0/1/2."""
-    report = _run(ctx, paths, _overrides(fail_on=fail_on, **gate))
+    accepted = baselines.load(baseline_file) if baseline_file is not None else None
+    revision = diffs.resolve(base_rev, Path.cwd()) if base_rev is not None else None
+    settings, config_base, isolation = _prepare(ctx, paths, _overrides(fail_on=fail_on, **gate))
+    report = _execute(paths, settings, config_base, isolation)
+    if revision is not None:
+        report = diffs.against(report, revision, list(paths), settings, config_base, isolation)
+    if accepted is not None:
+        report = baselines.apply(report, accepted)
+        note = baselines.stale_note(report.baseline_info) if report.baseline_info else None
+        if note is not None:
+            click.echo(f"contract-gate: info: {note}", err=True)
     _emit(CHECK_FORMATS[fmt](report), output)
     if output is not None and fmt != "text":
         click.echo(CHECK_FORMATS["text"](report).splitlines()[-1], err=True)
     ctx.exit(EXIT_ERROR if report.internal_errors else EXIT_PASSED if report.passed else EXIT_FAILED)
+
+
+@main.group(short_help="Accept today's findings: create or update a baseline.")
+def baseline() -> None:
+    """Accept today's findings, so that `check --baseline FILE` fails only on new ones."""
+
+
+baseline_output = click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The baseline file (written atomically).",
+)
+
+
+@baseline.command("create", short_help="Write the current findings' fingerprints to FILE.")
+@paths_argument
+@baseline_output
+@gate_options
+@click.pass_context
+@guarded
+def baseline_create(ctx: click.Context, /, paths: tuple[Path, ...], output: Path, **gate: Any) -> None:
+    """Write the fingerprints of every current finding (thresholds excepted) to FILE.
+
+    Thresholds are not fingerprints: they judge the metrics, and still apply under a baseline.
+    """
+    count = baselines.create(_run(ctx, paths, _overrides(**gate)), output)
+    click.echo(f"wrote {output}: {count} entr{'y' if count == 1 else 'ies'}")
+
+
+@baseline.command("update", short_help="Keep what still occurs in FILE, add new findings.")
+@paths_argument
+@baseline_output
+@gate_options
+@click.pass_context
+@guarded
+def baseline_update(ctx: click.Context, /, paths: tuple[Path, ...], output: Path, **gate: Any) -> None:
+    """Rewrite FILE: drop the entries that no longer occur, add the new findings."""
+    previous = baselines.load(output)
+    change = baselines.update(_run(ctx, paths, _overrides(**gate)), previous, output)
+    click.echo(f"updated {output}: {change.total} entries, {change.added} added, {change.removed} removed")
 
 
 @main.command()

@@ -91,6 +91,12 @@ class Config(BaseModel):
     max_file_size: int | str = Field(
         "50MB", alias="max-file-size", description="Files larger than this are not read."
     )
+    cache: bool = Field(True, description="Reuse results of files whose bytes did not change.")
+    cache_dir: str = Field(
+        ".contract-gate-cache",
+        alias="cache-dir",
+        description="Where results are cached (relative to the config).",
+    )
     jobs: int | None = Field(
         None, ge=1, le=256, description="Worker processes checking files (default: the CPU count)."
     )

@@ -56,6 +56,10 @@ class RefResolver:
         real = path.resolve()
         return real == self.root or self.root in real.parents
 
+    def attempted(self) -> list[str]:
+        """Real paths of every file a reference named, read or not (missing ones too)."""
+        return [str(path) for path in self._documents]
+
     def documents(self) -> list[Document]:
         """Every document loaded so far (the spec and the local files it reaches)."""
         return [d for d in self._documents.values() if isinstance(d, Document)]

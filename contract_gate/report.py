@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contract_gate import __version__
 from contract_gate.alignment import Pair
-from contract_gate.api import Report
-from contract_gate.metrics import Alignment, GroupMetrics, Ratio
+from contract_gate.api import BaselineInfo, DiffInfo, GroupDelta, Report
+from contract_gate.baseline import BaselineEntryModel
+from contract_gate.findings import Finding
+from contract_gate.metrics import Alignment, GroupMetrics, Metrics, Ratio
 from contract_gate.model import Operation, Service, Sourced
 
 SCHEMA_VERSION = 1
@@ -135,6 +137,48 @@ class SummaryModel(_Model):
     findings: dict[Literal["error", "warning", "info"], int]
 
 
+class BaselineSectionModel(_Model):
+    """With `check --baseline FILE`: how many findings it hid, and its entries that no longer occur."""
+
+    file: str
+    hidden: int
+    stale: list[BaselineEntryModel]
+
+
+class GroupDeltaModel(_Model):
+    """Change of a group's metrics against the base, in percentage points; null when n/a on a side."""
+
+    completeness: float | None
+    alignment: float | None
+
+
+class DeltaModel(GroupDeltaModel):
+    """The deltas overall, per BU and per service (groups of either side)."""
+
+    by_bu: dict[str, GroupDeltaModel]
+    by_service: dict[str, GroupDeltaModel]
+
+
+class DiffModel(_Model):
+    """With `check --base REV`: the base, its metrics, the deltas, and the findings it already had.
+
+    `findings` of the report are the new ones (and the contract changes); those that
+    already occurred at the base are in `pre_existing` and never fail the gate.
+    """
+
+    base: str
+    commit: str
+    metrics: MetricsModel
+    delta: DeltaModel
+    new: int
+    pre_existing: list[FindingModel]
+    fixed: int
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class ReportModel(_Model):
     """The JSON report of `check` and `score`."""
 
@@ -146,11 +190,12 @@ class ReportModel(_Model):
     findings: list[FindingModel]
     summary: SummaryModel
     services: list[ServiceModel]
+    baseline: BaselineSectionModel | None = Field(default=None, exclude_if=_absent)
+    diff: DiffModel | None = Field(default=None, exclude_if=_absent)
 
 
 def build_report_model(report: Report) -> ReportModel:
     """The JSON report for a run."""
-    overall = _group(report.metrics.overall)
     severities = {"error": 0, "warning": 0, "info": 0}
     for finding in report.findings:
         severities[finding.severity.value] += 1
@@ -159,28 +204,9 @@ def build_report_model(report: Report) -> ReportModel:
         schema_version=SCHEMA_VERSION,
         tool=ToolModel(name="contract-gate", version=__version__),
         passed=report.passed,
-        metrics=MetricsModel(
-            completeness=overall.completeness,
-            alignment=overall.alignment,
-            by_bu={k: _group(v) for k, v in report.metrics.by_bu.items()},
-            by_service={k: _group(v) for k, v in report.metrics.by_service.items()},
-        ),
+        metrics=_metrics(report.metrics),
         pairs=[_pair(p) for p in report.pairs],
-        findings=[
-            FindingModel(
-                rule=f.rule,
-                severity=f.severity.value,
-                file=f.file,
-                line=f.line,
-                column=f.column,
-                pointer=f.pointer,
-                service=f.service,
-                operation=f.operation,
-                message=f.message,
-                fingerprint=f.fingerprint,
-            )
-            for f in report.findings
-        ],
+        findings=[_finding(f) for f in report.findings],
         summary=SummaryModel(
             files=report.files_checked,
             services=len(report.services),
@@ -189,6 +215,64 @@ def build_report_model(report: Report) -> ReportModel:
             findings=severities,
         ),
         services=[_service(s) for s in report.services],
+        baseline=_baseline(report.baseline_info) if report.baseline_info is not None else None,
+        diff=_diff(report.diff, report) if report.diff is not None else None,
+    )
+
+
+def _metrics(metrics: Metrics) -> MetricsModel:
+    overall = _group(metrics.overall)
+    return MetricsModel(
+        completeness=overall.completeness,
+        alignment=overall.alignment,
+        by_bu={k: _group(v) for k, v in metrics.by_bu.items()},
+        by_service={k: _group(v) for k, v in metrics.by_service.items()},
+    )
+
+
+def _finding(f: Finding) -> FindingModel:
+    return FindingModel(
+        rule=f.rule,
+        severity=f.severity.value,
+        file=f.file,
+        line=f.line,
+        column=f.column,
+        pointer=f.pointer,
+        service=f.service,
+        operation=f.operation,
+        message=f.message,
+        fingerprint=f.fingerprint,
+    )
+
+
+def _baseline(info: BaselineInfo) -> BaselineSectionModel:
+    stale = [
+        BaselineEntryModel(
+            fingerprint=e.fingerprint, rule=e.rule, file=e.file, operation=e.operation, message=e.message
+        )
+        for e in info.stale
+    ]
+    return BaselineSectionModel(file=info.file, hidden=info.hidden, stale=stale)
+
+
+def _delta(delta: GroupDelta) -> GroupDeltaModel:
+    return GroupDeltaModel(completeness=delta.completeness, alignment=delta.alignment)
+
+
+def _diff(diff: DiffInfo, report: Report) -> DiffModel:
+    return DiffModel(
+        base=diff.revision,
+        commit=diff.commit,
+        metrics=_metrics(diff.base_metrics),
+        delta=DeltaModel(
+            completeness=diff.overall.completeness,
+            alignment=diff.overall.alignment,
+            by_bu={k: _delta(v) for k, v in diff.by_bu.items()},
+            by_service={k: _delta(v) for k, v in diff.by_service.items()},
+        ),
+        new=len(report.findings),
+        pre_existing=[_finding(f) for f in report.pre_existing],
+        fixed=diff.fixed,
     )
 
 

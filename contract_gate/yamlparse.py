@@ -30,11 +30,11 @@ class _PlainResolver(yaml.resolver.BaseResolver):
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
             return _MERGE_TAG if implicit[0] and value == "<<" else _STR_TAG
-        return str(super().resolve(kind, value, implicit))
+        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
 try:
-    from yaml.cyaml import CParser
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
     class _CComposer(CParser, yaml.constructor.BaseConstructor, _PlainResolver):
         def __init__(self, stream: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,12 @@ def check_json(*args: str | Path) -> tuple[int, dict[str, Any]]:
     """`contract-gate check ARGS --format json`: (exit code, report)."""
     result = invoke("check", *args, "--format", "json")
     return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_the_tree(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Runs of the CLI cache their results in a temp folder, not in the repository's folders."""
+    os.environ["CONTRACT_GATE_CACHE_DIR"] = str(tmp_path_factory.mktemp("contract-gate-cache"))
 
 
 @pytest.fixture

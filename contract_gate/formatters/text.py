@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from contract_gate.api import Report
+from contract_gate.api import GroupDelta, Report
 from contract_gate.findings import Finding
 from contract_gate.metrics import GroupMetrics, Ratio
 
@@ -24,6 +24,8 @@ def render(report: Report) -> str:
         lines.append("  Pairs: " + " · ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     lines.append(_groups("By BU", report.metrics.by_bu))
     lines.append(_groups("By service", report.metrics.by_service))
+    lines.extend(_diff_lines(report))
+    lines.extend(_baseline_lines(report))
     lines.append("")
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
@@ -61,3 +63,57 @@ def _summary(report: Report) -> str:
     verdict = "gate passed" if report.passed else "gate FAILED"
     files = f"{report.files_checked} file{'s' * (report.files_checked != 1)}"
     return f"{total} finding{'s' * (total != 1)}{f' ({detail})' if detail else ''} in {files}: {verdict}"
+
+
+def _diff_lines(report: Report) -> list[str]:
+    """With --base: the comparison, the metrics with their deltas, and the pre-existing findings."""
+    diff = report.diff
+    if diff is None:
+        return []
+    metrics = report.metrics
+    new, old = len(report.findings), len(report.pre_existing)
+    lines = [
+        "",
+        f"Against {diff.revision} ({diff.commit[:12]}): {new} new finding{'s' * (new != 1)},"
+        f" {old} pre-existing (not failing), {diff.fixed} fixed",
+        "  " + _group_delta(metrics.overall, diff.overall),
+        _delta_groups("By BU", metrics.by_bu, diff.by_bu),
+        _delta_groups("By service", metrics.by_service, diff.by_service),
+    ]
+    if report.pre_existing:
+        lines.append("Pre-existing findings (not failing):")
+        lines.extend(f"  {_finding(f)}" for f in report.pre_existing)
+    return lines
+
+
+def _group_delta(group: GroupMetrics, delta: GroupDelta) -> str:
+    text = f"completeness {_delta(group.completeness, delta.completeness)}"
+    if group.alignment.ratio.denominator:
+        text += f", alignment {_delta(group.alignment.ratio, delta.alignment)}"
+    return text
+
+
+def _delta(ratio: Ratio, delta: float | None) -> str:
+    """Like "75.0% (+8.3)"; "(new)" when there is nothing to compare with."""
+    if ratio.percent is None:
+        return "n/a"
+    return f"{ratio.shown()} ({'new' if delta is None else f'{delta:+.1f}'})"
+
+
+def _delta_groups(title: str, groups: dict[str, GroupMetrics], deltas: dict[str, GroupDelta]) -> str:
+    parts = [
+        f"{name} {_group_delta(g, deltas.get(name, GroupDelta(None, None)))}" for name, g in groups.items()
+    ]
+    parts.extend(f"{name} (gone)" for name in deltas if name not in groups)
+    return f"  {title}: " + (" · ".join(parts) if parts else "none")
+
+
+def _baseline_lines(report: Report) -> list[str]:
+    """With --baseline: how many findings it hid, and how many of its entries no longer occur."""
+    info = report.baseline_info
+    if info is None:
+        return []
+    hidden = f"{info.hidden} finding{'s' * (info.hidden != 1)} hidden"
+    stale = len(info.stale)
+    no_longer = f"; {stale} entr{'ies' if stale != 1 else 'y'} no longer occur{'s' * (stale == 1)} (stale)"
+    return ["", f"Baseline {info.file}: {hidden}{no_longer if stale else ''}"]
