@@ -174,6 +174,16 @@ def _overrides(**flags: Any) -> dict[str, Any]:
     }
 
 
+def _report_target(value: str) -> tuple[str, Path]:
+    """`sarif:out/results.sarif` -> ("sarif", Path("out/results.sarif"))."""
+    fmt, _, target = value.partition(":")
+    if fmt not in CHECK_FORMATS or not target:
+        raise click.BadParameter(
+            f"{value!r}: write FORMAT:FILE with FORMAT one of {', '.join(CHECK_FORMATS)}"
+        )
+    return fmt, Path(target)
+
+
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -198,6 +208,14 @@ def _emit(text: str, output: Path | None) -> None:
     help="Hide the findings this baseline file accepts (see `contract-gate baseline`).",
 )
 @click.option(
+    "--report",
+    "reports",
+    metavar="FORMAT:FILE",
+    multiple=True,
+    callback=lambda _ctx, _param, values: [_report_target(v) for v in values],
+    help="Also write the report in FORMAT to FILE (repeatable), e.g. --report sarif:results.sarif.",
+)
+@click.option(
     "--base",
     "base_rev",
     metavar="GIT_REV",
@@ -214,6 +232,7 @@ def check(
     output: Path | None,
     fail_on: str | None,
     baseline_file: Path | None,
+    reports: list[tuple[str, Path]],
     base_rev: str | None,
     **gate: Any,
 ) -> None:
@@ -230,6 +249,8 @@ def check(
         if note is not None:
             click.echo(f"contract-gate: info: {note}", err=True)
     _emit(CHECK_FORMATS[fmt](report), output)
+    for extra_format, target in reports:
+        write_atomic(target, CHECK_FORMATS[extra_format](report))
     if output is not None and fmt != "text":
         click.echo(CHECK_FORMATS["text"](report).splitlines()[-1], err=True)
     ctx.exit(EXIT_ERROR if report.internal_errors else EXIT_PASSED if report.passed else EXIT_FAILED)

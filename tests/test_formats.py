@@ -318,3 +318,22 @@ def test_markdown_cell_escaping() -> None:
     assert markdown.cell("x\r\ny\nz") == "x<br>y<br>z"
     assert markdown.cell("`*_[]\\") == "\\`\\*\\_\\[\\]\\\\"
     assert markdown.cell("<b>&") == "&lt;b&gt;&amp;"
+
+
+def test_several_outputs_in_one_run(tmp_path: Path) -> None:
+    sarif_file, junit_file = tmp_path / "out" / "r.sarif", tmp_path / "j.xml"
+    result = invoke(
+        "check",
+        REPO / "samples" / "legacy",
+        "--report",
+        f"sarif:{sarif_file}",
+        "--report",
+        f"junit:{junit_file}",
+    )
+    assert result.exit_code == 1
+    assert "gate FAILED" in result.stdout  # the text report still goes to the console
+    assert json.loads(sarif_file.read_text())["version"] == "2.1.0"
+    assert ET.parse(junit_file).getroot().tag == "testsuites"
+    bad = invoke("check", REPO / "samples" / "legacy", "--report", "pdf:x.pdf")
+    assert bad.exit_code == 2
+    assert "FORMAT:FILE" in bad.stderr

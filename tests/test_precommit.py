@@ -1,0 +1,66 @@
+"""The pre-commit hook, run the way users run it: `pre-commit try-repo` in a repository of theirs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SAMPLES
+
+BAD = """\
+openapi: 3.0.3
+info: {title: Orders, version: "1", x-service: order-service}
+paths:
+  /v1/orders:
+    get:
+      operationId: listOrders
+      responses: {"200": {description: ok}}
+"""
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.mark.xdist_group("precommit")
+def test_try_repo_runs_the_hook_and_fails_on_a_bad_spec(tmp_path: Path) -> None:
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    if not pre_commit.exists():
+        pytest.fail("pre-commit is not installed in the test environment (it is a dev dependency)")
+    user = tmp_path / "user-repo"
+    (user / "specs").mkdir(parents=True)
+    shutil.copy(SAMPLES / "estate" / "orders" / "openapi.yaml", user / "specs" / "good.yaml")
+    _git(user, "init", "-q")
+    _git(user, "config", "user.email", "dev@example.invalid")
+    _git(user, "config", "user.name", "Dev")
+    _git(user, "add", ".")
+    env = {
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+
+    def try_repo() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(pre_commit), "try-repo", str(REPO), "contract-gate", "--all-files", "--verbose"],
+            cwd=user,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+
+    passing = try_repo()
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert "gate passed" in passing.stdout
+
+    (user / "specs" / "orders.yaml").write_text(BAD)
+    _git(user, "add", ".")
+    failing = try_repo()
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "specs/orders.yaml:5:5: error [owner-missing]" in failing.stdout
+    assert "gate FAILED" in failing.stdout
