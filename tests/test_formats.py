@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -337,3 +339,22 @@ def test_several_outputs_in_one_run(tmp_path: Path) -> None:
     bad = invoke("check", REPO / "samples" / "legacy", "--report", "pdf:x.pdf")
     assert bad.exit_code == 2
     assert "FORMAT:FILE" in bad.stderr
+
+
+def test_markdown_shows_metric_deltas_in_diff_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(REPO / "samples" / "legacy", tmp_path / "specs")
+    monkeypatch.chdir(tmp_path)
+    for command in (
+        ["init", "-q"],
+        ["add", "."],
+        ["-c", "user.email=a@b.invalid", "-c", "user.name=a", "commit", "-qm", "base"],
+    ):
+        subprocess.run(["git", *command], check=True, capture_output=True)
+    returns = tmp_path / "specs" / "returns-service.yml"
+    returns.write_text(returns.read_text().replace("x-slo-p99: 600ms", "x-slo-p99: 600", 1))
+    result = invoke("check", "specs", "--base", "HEAD", "--format", "markdown")
+    assert result.exit_code == 1
+    # 10/19 = 52.6% at the base, 9/19 = 47.4% now: -5.2 points; LOGISTICS-BU 3/4 -> 2/4.
+    assert "| Documentation completeness | 47.4% (9/19 operations) | -5.2 pts |" in result.stdout
+    assert "| LOGISTICS-BU | 50.0% (2/4 operations) |" in result.stdout
+    assert "-25.0 pts / +0.0 pts |" in result.stdout

@@ -22,21 +22,29 @@ def render(report: Report) -> str:
     """The summary as GitHub/GitLab-flavoured Markdown."""
     verdict = ":white_check_mark: gate passed" if report.passed else ":x: gate failed"
     overall = report.metrics.overall
-    # Diff mode (`check --base`) will add a change column to these two tables from the
-    # metric deltas, once the Report carries them.
-    lines = [
-        f"## contract-gate: {verdict}",
-        "",
-        "| metric | value |",
-        "|---|---|",
-        f"| Documentation completeness | {_ratio(overall.completeness, 'operations')} |",
-        f"| SLO alignment ({overall.alignment.scope}) | {_alignment(overall.alignment)} |",
+    diff = report.diff
+    lines = [f"## contract-gate: {verdict}", ""]
+    if diff is not None:
+        lines += [f"Compared with `{cell(diff.revision)}` ({diff.commit[:12]}).", ""]
+    lines += [
+        "| metric | value | change |" if diff else "| metric | value |",
+        "|---|---|---|" if diff else "|---|---|",
+        f"| Documentation completeness | {_ratio(overall.completeness, 'operations')}"
+        + _change(diff.overall.completeness if diff else None, diff is not None),
+        f"| SLO alignment ({overall.alignment.scope}) | {_alignment(overall.alignment)}"
+        + _change(diff.overall.alignment if diff else None, diff is not None),
     ]
     if report.metrics.by_bu:
-        lines += ["", "| BU | completeness | alignment |", "|---|---|---|"]
+        header = "| BU | completeness | alignment |" + (" change |" if diff else "")
+        lines += ["", header, "|---|---|---|" + ("---|" if diff else "")]
         for bu, group in report.metrics.by_bu.items():
             completeness = _ratio(group.completeness, "operations")
-            lines.append(f"| {cell(bu)} | {completeness} | {_alignment(group.alignment)} |")
+            row = f"| {cell(bu)} | {completeness} | {_alignment(group.alignment)}"
+            delta = diff.by_bu.get(bu) if diff else None
+            if diff is not None:
+                row += f" | {_points(delta.completeness if delta else None)} /"
+                row += f" {_points(delta.alignment if delta else None)}"
+            lines.append(row + " |")
     lines += ["", _counts(report)]
     if report.findings:
         lines += ["", *_top(report.findings)]
@@ -59,6 +67,14 @@ def _ratio(ratio: Ratio, unit: str) -> str:
 def _alignment(alignment: Alignment) -> str:
     shown = _ratio(alignment.ratio, "pairs")
     return shown + (f", {alignment.out_of_view} out of view" if alignment.out_of_view else "")
+
+
+def _change(delta: float | None, shown: bool) -> str:
+    return f" | {_points(delta)} |" if shown else " |"
+
+
+def _points(delta: float | None) -> str:
+    return "n/a" if delta is None else f"{delta:+.1f} pts"
 
 
 def _counts(report: Report) -> str:
