@@ -26,6 +26,8 @@ from contract_gate.validation import spec_version, validate_structure
 # it says `openapi:`/`swagger:` near its top (also as a list item or inside a flow collection).
 _LOOKS_LIKE_SPEC = re.compile(rb"""^[\s\-\[{]*["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
 _RECURSION_HEADROOM = 20_000
+_LONGEST_WORD, _LONGEST_MESSAGE = 80, 500
+_LONG_WORD = re.compile(rf"\S{{{_LONGEST_WORD + 1},}}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: 
             Finding(
                 rule=problem.rule,
                 severity=severity,
-                message=problem.message,
+                message=_bounded(problem.message),
                 file=problem.file,
                 line=line,
                 column=column if line is not None else None,
@@ -163,6 +165,12 @@ def problems_to_findings(
         for p in problems
     ]
     return _to_findings(placed, {}, config)
+
+
+def _bounded(message: str) -> str:
+    """Messages quote values from specs: keep a huge value from making a huge message."""
+    message = _LONG_WORD.sub(lambda m: m.group()[: _LONGEST_WORD - 3] + "...", message)
+    return message if len(message) <= _LONGEST_MESSAGE else message[: _LONGEST_MESSAGE - 3] + "..."
 
 
 def _looks_like_spec(path: Path) -> bool:

@@ -113,8 +113,10 @@ def check_slo(value: Any, max_ms: float) -> Verdict:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return Verdict("slo-invalid", f'x-slo-p99 must be a string such as "800ms"; got {_kind(value)}')
     if isinstance(value, int | float):
-        if not math.isfinite(value) or value <= 0:
-            return Verdict("slo-invalid", f'x-slo-p99 {value} must be a positive duration such as "800ms"')
+        if value <= 0 or value > 1e12 or (isinstance(value, float) and not math.isfinite(value)):
+            return Verdict(
+                "slo-invalid", f'x-slo-p99 {_short(value)} must be a positive duration such as "800ms"'
+            )
         number = f"{value:g}"
         return Verdict("slo-invalid", f'x-slo-p99 {number} has no unit; write "{number}ms"')
     millis = slo_millis(value)

@@ -9,6 +9,7 @@ Nesting is bounded by max-depth (and by orjson's own 1024 levels).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,8 @@ from contract_gate.positions import JsonLocator
 
 _DUPLICATES_UP_TO = 8 * 1024 * 1024
 _JSON_DEPTH = 1024  # orjson's own limit; the stdlib path keeps to it too
+_INT_DIGITS = 4000
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class JsonError(Exception):
@@ -44,12 +47,16 @@ def parse_json(text: str, limits: Limits) -> JsonDocument:
     """Parse JSON text; raise JsonError or LimitExceeded."""
     locator = JsonLocator(text)
     duplicated: dict[int, list[str]] = {}
-    data = _stdlib(text, duplicated) if len(text) <= _DUPLICATES_UP_TO else _fast(text)
     limit = min(limits.max_depth, _JSON_DEPTH)
+    what = f"max-depth {limit}" if limit == limits.max_depth else f"the {limit} levels JSON is read to"
+    try:
+        data = _stdlib(text, duplicated) if len(text) <= _DUPLICATES_UP_TO else _fast(text)
+    except RecursionError:  # deeper than the recursion limit: find where it passed ours
+        line, column = _deepest_position(text, limit)
+        raise LimitExceeded("nesting-too-deep", f"nesting is deeper than {what}", line, column) from None
     too_deep = _deeper_than(data, limit)
     if too_deep is not None:
         line, column = locator.locate(too_deep)
-        what = f"max-depth {limit}" if limit == limits.max_depth else f"the {limit} levels JSON is read to"
         raise LimitExceeded("nesting-too-deep", f"nesting is deeper than {what}", line, column)
     duplicates = []
     if duplicated:
@@ -81,11 +88,29 @@ def _stdlib(text: str, duplicated: dict[int, list[str]]) -> Any:
         return result
 
     try:
-        return json.loads(text, object_pairs_hook=pairs_hook)
-    except RecursionError:
-        raise LimitExceeded("nesting-too-deep", "JSON nesting is too deep to read", None, None) from None
+        return json.loads(text, object_pairs_hook=pairs_hook, parse_int=_bounded_int)
     except json.JSONDecodeError as error:
         raise JsonError(error.msg, error.lineno, error.colno) from None
+
+
+def _bounded_int(digits: str) -> int | float:
+    # Past 4,300 digits Python refuses int() (quadratic-time guard); such a number is inf.
+    return int(digits) if len(digits) <= _INT_DIGITS else float(digits)
+
+
+def _deepest_position(text: str, limit: int) -> tuple[int | None, int | None]:
+    """Line and column where nesting first passes `limit` (strings skipped), for a precise finding."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                offset = match.start()
+                return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        elif token in "]}":
+            depth -= 1
+    return None, None
 
 
 def _deeper_than(data: Any, limit: int) -> str | None:

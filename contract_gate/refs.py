@@ -23,7 +23,7 @@ from contract_gate.limits import Limits
 from contract_gate.loader import Document, LoadError, load_document
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_MAX_CHAIN = 64
+_MAX_CHAIN = 1000  # references to references; loops are caught long before
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,21 +87,25 @@ class RefResolver:
 
     def follow(self, document: Document, ref: str) -> Target | None:
         """The target of one reference, or None when it is forbidden, missing or a cycle."""
+        return self._chain(document, ref)[0]
+
+    def _chain(self, document: Document, ref: str) -> tuple[Target | None, str]:
+        """Follow a chain of references to a value: (target, "") or (None, why it stops)."""
         seen: set[tuple[Path, str]] = set()
         current_doc, current_ref = document, ref
         for _ in range(_MAX_CHAIN):
             outcome = self._resolve(current_doc, current_ref)
             if not isinstance(outcome, Target):
-                return None
+                return None, "broken"  # reported where that reference is written
             key = (outcome.document.path.resolve(), outcome.pointer)
             if key in seen:
-                return None
+                return None, "cycle"
             seen.add(key)
             nested = outcome.value.get("$ref") if isinstance(outcome.value, dict) else None
             if not isinstance(nested, str):
-                return outcome
+                return outcome, ""
             current_doc, current_ref = outcome.document, nested
-        return None
+        return None, "too long"
 
     def broken_pointers(self, document: Document) -> list[str]:
         """Pointers of the reference objects `sanitized` empties in this document."""
@@ -137,16 +141,13 @@ class RefResolver:
             if isinstance(outcome, Problem):
                 checked.problems.append(Problem(outcome.rule, outcome.message, document.display, where))
                 checked.broken.append(tokens)
-            elif self.follow(document, ref) is None:
-                checked.problems.append(
-                    Problem(
-                        "ref-cycle",
-                        f'$ref "{_shown(ref)}" leads into a cycle of references that never reaches a value',
-                        document.display,
-                        where,
+            else:
+                if self._chain(document, ref)[1] == "cycle":
+                    message = (
+                        f'$ref "{_shown(ref)}" leads into a cycle of references that never reaches a value'
                     )
-                )
-                checked.broken.append(tokens)
+                    checked.problems.append(Problem("ref-cycle", message, document.display, where))
+                    checked.broken.append(tokens)
         return checked
 
     def _resolve(self, document: Document, ref: str) -> Target | Problem:

@@ -10,6 +10,7 @@ carries the path of the object it was checking.
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -51,14 +52,25 @@ def spec_version(data: dict[str, Any]) -> tuple[str | None, str | None]:
         return None, f'swagger: {value!r} is not supported; contract-gate reads Swagger "2.0"'
     value = data.get("openapi")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        family = ".".join(f"{value:.1f}".split(".")[:2])
-        message = f'openapi: {value} is a number; quote the full version, e.g. openapi: "{family}.0"'
+        family = _number_family(value)
+        if family is None:
+            return None, 'openapi: must be a version string such as "3.0.3"'
+        message = f'openapi: {family} is a number; quote the full version, e.g. openapi: "{family}.0"'
         return (family if family in _VERSIONS else None), message
     if isinstance(value, str):
         family = ".".join(value.split(".")[:2])
         if family in _VERSIONS:
             return family, None
     return None, f"openapi: {value!r} is not a supported version (3.0.x, 3.1.x or 3.2.x)"
+
+
+def _number_family(value: float) -> str | None:
+    """3.0 -> "3.0", 3 -> "3.0"; None for numbers that cannot be a version (huge, inf, nan)."""
+    if isinstance(value, int) and abs(value) >= 100:
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and abs(value) < 100):
+        return None
+    return f"{value:.1f}"
 
 
 def validate_structure(
@@ -91,8 +103,11 @@ def validate_structure(
             )
     except RecursionError:
         problems.append(_stopped(document, "the document nests or refers to itself too deeply"))
-    except Exception as error:
-        problems.append(_stopped(document, f"{type(error).__name__}: {_first_line(str(error))}"))
+    except Exception:
+        # Its keyword checks assume a schema-valid document; on a broken one they crash on what
+        # the schema errors already reported. Only a crash with nothing reported is news.
+        if not problems:
+            problems.append(_stopped(document, "it met a value its checks could not handle"))
     return problems
 
 
@@ -109,7 +124,7 @@ def _under(pointer: str, prefixes: list[str]) -> bool:
 def _stopped(document: Document, why: str) -> Problem:
     return Problem(
         "spec-invalid",
-        f"structural validation could not finish: {why}",
+        f"openapi-spec-validator stopped early on this document ({why}); its remaining checks did not run",
         document.display,
         discriminator="stopped",
     )

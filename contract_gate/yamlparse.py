@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,7 @@ _FALSE = {"false", "False", "FALSE"}
 _NULL = {"null", "Null", "NULL", "~", ""}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+_INT_DIGITS = 4000
 # Characters YAML forbids in a stream (C0 except tab/newlines, DEL, C1 except NEL, surrogates).
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _TAB_ONLY_LINE = re.compile(r"^[ \t]*\t[ \t]*$", re.MULTILINE)
@@ -88,13 +90,14 @@ class YamlDocument:
 
 def parse_yaml(text: str, limits: Limits) -> YamlDocument:
     """Parse one YAML document into plain data; raise YamlError or LimitExceeded."""
-    if _nesting_bound(text) > min(limits.max_depth, _SAFE_C_DEPTH):
+    deep = _nesting_bound(text) > min(limits.max_depth, _SAFE_C_DEPTH)
+    if deep:
         _check_depth_by_events(text, limits)
     try:
         root = yaml.compose(text, Loader=_Composer)
         lenient = None
     except yaml.YAMLError as strict_error:
-        root, lenient = _compose_leniently(text, strict_error)
+        root, lenient = _compose_leniently(text, strict_error, limits if deep else None)
     if root is None:
         return YamlDocument(data=None, root=None)
     converter = _Converter(limits)
@@ -115,8 +118,11 @@ def _nesting_bound(text: str) -> int:
     return deepest + indent + 1
 
 
-def _check_depth_by_events(text: str, limits: Limits) -> None:
-    """Measure nesting with libyaml's iterative event parser, before anything recurses."""
+def _check_depth_by_events(text: str, limits: Limits) -> bool:
+    """Measure nesting with libyaml's iterative event parser, before anything recurses.
+
+    Raise LimitExceeded past max-depth; False when libyaml could not read to the end.
+    """
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_Composer):
@@ -133,23 +139,32 @@ def _check_depth_by_events(text: str, limits: Limits) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
-        return  # the composer reports syntax errors with their positions
+        return False  # the composer reports syntax errors with their positions
+    return True
 
 
 def _compose_leniently(
-    text: str, strict_error: yaml.YAMLError
+    text: str, strict_error: yaml.YAMLError, deep: Limits | None
 ) -> tuple[Any, tuple[str, int | None, int | None]]:
-    """Read text that libyaml refused the way lenient parsers do, or raise YamlError."""
+    """Read text that libyaml refused the way lenient parsers do, or raise YamlError.
+
+    `deep` (the limits) is given when the text may nest deeply: then its depth is measured
+    on the repaired text first, since ruamel's pure parser is slow and recursive there.
+    """
     from ruamel.yaml import YAML  # only for the rare files libyaml refuses
 
     strict = _describe(strict_error, text)
     repaired = _NON_PRINTABLE.sub("\ufffd", text)
     repaired = _TAB_ONLY_LINE.sub("", repaired)
+    if deep is not None and not _check_depth_by_events(repaired, deep):
+        raise YamlError(*strict)  # nesting that deep, and not even the repaired text is YAML
     for candidate in (text, repaired) if repaired != text else (text,):
         try:
-            root = YAML(typ="safe", pure=True).compose(candidate)
+            with warnings.catch_warnings():  # ruamel warns with lines of the spec on stderr
+                warnings.simplefilter("ignore")
+                root = YAML(typ="safe", pure=True).compose(candidate)
         except RecursionError:
-            raise YamlError("nesting too deep to parse", None, None) from None
+            raise LimitExceeded("nesting-too-deep", "nesting is too deep to read", None, None) from None
         except Exception:
             continue
         if candidate is text or _Composer is yaml.SafeLoader:
@@ -229,7 +244,7 @@ class _Converter:
     def _too_many(self, node: Any) -> None:
         raise LimitExceeded(
             "too-many-nodes",
-            f"the document expands to more than max-nodes {self.limits.max_nodes} values"
+            f"the document expands to more than max-nodes {self.limits.max_nodes:,} values"
             " (YAML aliases multiply what they point to)",
             *_pos(node),
         )
@@ -246,8 +261,9 @@ class _Converter:
         merged: list[dict[str, Any]] = []
         tallest = 0
         for key_node, value_node in node.value:
-            if key_node.id != "scalar":  # a complex key: JSON has only strings, so show it as text
-                key = repr(self.convert(key_node, depth + 1))
+            if key_node.id != "scalar":  # a complex key (`? [a, b]`): JSON has only string keys
+                line, column = _pos(key_node)
+                key = f"<{key_node.id} key at line {line}, column {column}>"
             elif key_node.value == "<<" and str(key_node.tag) == _MERGE_TAG:
                 value = self.convert(value_node, depth + 1)
                 tallest = max(tallest, self._height)
@@ -283,7 +299,8 @@ def _resolve_scalar(node: Any) -> Any:
     first = value[0]
     if first in "-+.0123456789":
         if _INT.match(value):
-            return int(value)
+            # Past 4,300 digits Python refuses int() (quadratic-time guard); such a number is inf.
+            return int(value) if len(value) <= _INT_DIGITS else float(value)
         if _INT_BASED.match(value):
             return int(value, 0)
         if _FLOAT.match(value):
