@@ -9,33 +9,17 @@ and A (if listed) equals B.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from contract_gate import pointer as jp
+from contract_gate.budgets import budget_problems, cycle_problems
 from contract_gate.config import Config
-from contract_gate.extensions import check_slo, format_millis, slo_millis
+from contract_gate.estate import Estate, Side, call_problem, valid_ms
+from contract_gate.extensions import format_millis
 from contract_gate.findings import Problem
 from contract_gate.model import CallRef, Operation, Service
 
-_METHOD_PATH = re.compile(r"^([A-Za-z]+)\s+(/\S*)$")
-_TEMPLATE_PARAM = re.compile(r"\{[^}/]*\}")
 UNOWNED = "(unowned)"
-
-
-@dataclass(frozen=True, slots=True)
-class Side:
-    """One end of a pair: a service id and an operation key (as written when unresolved)."""
-
-    service: str
-    operation: str
-    op: Operation | None = field(default=None, compare=False)
-
-    @property
-    def bu(self) -> str | None:
-        """The owning BU of a resolved operation with a valid owner."""
-        return self.op.bu if self.op is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,36 +53,6 @@ class Pair:
         if by == "service":
             return {side.service for side in sides}
         return {side.bu or UNOWNED for side in sides}
-
-
-class Estate:
-    """Services by id and their operations by operationId and by method + path template."""
-
-    def __init__(self, services: Iterable[Service]) -> None:
-        self.services: dict[str, Service] = {}
-        self._by_id: dict[str, dict[str, Operation]] = {}
-        self._by_route: dict[str, dict[tuple[str, str], Operation]] = {}
-        for service in services:
-            if service.id in self.services:
-                continue  # service-duplicate: the first one declared is the one called
-            self.services[service.id] = service
-            ids, routes = self._by_id.setdefault(service.id, {}), self._by_route.setdefault(service.id, {})
-            for op in service.operations:
-                if op.operation_id:
-                    ids.setdefault(op.operation_id, op)
-                routes.setdefault((op.method, template(op.path)), op)
-
-    def operation(self, service: str, ref: str) -> Operation | None:
-        """The operation `ref` (operationId or "METHOD /path") names in a loaded service."""
-        match = _METHOD_PATH.match(ref)
-        if match:
-            return self._by_route[service].get((match.group(1).lower(), template(match.group(2))))
-        return self._by_id[service].get(ref)
-
-
-def template(path: str) -> str:
-    """`/v1/carts/{cartId}` and `/v1/carts/{id}` are the same template."""
-    return _TEMPLATE_PARAM.sub("{}", path)
 
 
 @dataclass
@@ -138,8 +92,8 @@ def analyze(services: list[Service], config: Config) -> tuple[list[Pair], list[P
         pairs.append(pair)
         if problem is not None:
             problems.append(problem)
-    problems.extend(_budget_problems(estate, config))
-    problems.extend(_cycle_problems(estate))
+    problems.extend(budget_problems(estate, config))
+    problems.extend(cycle_problems(estate))
     pairs.sort(key=lambda p: (p.caller.service, p.caller.operation, p.callee.service, p.callee.operation))
     return pairs, problems
 
@@ -152,7 +106,7 @@ def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]
     """The callee side of an x-calls entry, or a finished pair when it cannot be resolved."""
     if call.service not in estate.services:
         problems.append(
-            _problem(
+            call_problem(
                 "call-out-of-view",
                 call,
                 caller,
@@ -166,7 +120,7 @@ def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]
     op = estate.operation(call.service, call.operation)
     if op is None:
         problems.append(
-            _problem(
+            call_problem(
                 "call-unresolved",
                 call,
                 caller,
@@ -184,7 +138,7 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
     """The caller side of an x-consumers entry, a pair when out of view, None when unresolved."""
     if consumer.service not in estate.services:
         problems.append(
-            _problem(
+            call_problem(
                 "call-out-of-view",
                 consumer,
                 callee,
@@ -201,7 +155,7 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
     op = estate.operation(consumer.service, consumer.operation)
     if op is None:
         problems.append(
-            _problem(
+            call_problem(
                 "call-unresolved",
                 consumer,
                 callee,
@@ -227,7 +181,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
     if call is None:
         assert consumer is not None
         pair = Pair(caller, callee, "undeclared", None, commitment, agreed, "sync")
-        return pair, _problem(
+        return pair, call_problem(
             "call-not-declared",
             consumer,
             callee,
@@ -236,13 +190,13 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
                 f" consumer, but {caller.service} does not declare the call in x-calls"
             ),
         )
-    budget_ms = _valid_ms(call.budget, config)
+    budget_ms = valid_ms(call.budget, config)
     commitment_ms = callee.op.slo_ms if callee.op is not None else None
     pair = Pair(caller, callee, "aligned", _text(call.budget), commitment, agreed, call.mode)
     if budget_ms is None or commitment_ms is None:
         return _with(pair, "undeclared"), None  # the missing/invalid value has its own finding
     if commitment_ms > budget_ms:
-        return _with(pair, "violated"), _problem(
+        return _with(pair, "violated"), call_problem(
             "slo-misaligned",
             call,
             caller,
@@ -252,11 +206,11 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
             ),
             budget=True,
         )
-    agreed_ms = _valid_ms(consumer.budget, config) if consumer is not None else None
+    agreed_ms = valid_ms(consumer.budget, config) if consumer is not None else None
     if consumer is not None and consumer.budget is not None and agreed_ms is None:
         return _with(pair, "undeclared"), None  # the invalid agreed value is call-invalid already
     if consumer is not None and agreed_ms is not None and agreed_ms != budget_ms:
-        return _with(pair, "violated"), _problem(
+        return _with(pair, "violated"), call_problem(
             "slo-agreement-mismatch",
             consumer,
             callee,
@@ -267,7 +221,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
             budget=True,
         )
     if config.require_bidirectional and consumer is None:
-        return _with(pair, "undeclared"), _problem(
+        return _with(pair, "undeclared"), call_problem(
             "consumer-not-listed",
             call,
             caller,
@@ -283,132 +237,12 @@ def _with(pair: Pair, status: str) -> Pair:
     return Pair(pair.caller, pair.callee, status, pair.budget, pair.commitment, pair.agreed, pair.mode)
 
 
-def _budget_problems(estate: Estate, config: Config) -> Iterator[Problem]:
-    """budget-infeasible and budget-overcommitted, on sync calls only."""
-    for service in estate.services.values():
-        for op in service.operations:
-            own = op.slo_ms
-            sync = [c for c in op.calls if c.mode == "sync"]
-            if own is None or not sync:
-                continue
-            side = Side(service.id, op.key, op)
-            for call in sync:
-                callee = (
-                    estate.operation(call.service, call.operation)
-                    if call.service in estate.services
-                    else None
-                )
-                if callee is not None and callee.slo_ms is not None and own < callee.slo_ms:
-                    yield _problem(
-                        "budget-infeasible",
-                        call,
-                        side,
-                        (
-                            f"{op.key} promises {format_millis(own)} but waits for {call.service}"
-                            f" {callee.key}, which promises {format_millis(callee.slo_ms)}"
-                        ),
-                    )
-            total = sum(ms for c in sync if (ms := _valid_ms(c.budget, config)) is not None)
-            if own < total:
-                yield Problem(
-                    "budget-overcommitted",
-                    f"{op.key} promises {format_millis(own)} but budgets {format_millis(total)} for its"
-                    f" {len(sync)} sync call{'s' * (len(sync) != 1)}",
-                    op.file,
-                    jp.child(op.pointer, "x-calls"),
-                    service.id,
-                    op.key,
-                )
-
-
-def _cycle_problems(estate: Estate) -> Iterator[Problem]:
-    """One call-cycle finding per strongly connected group of sync calls."""
-    nodes: dict[tuple[str, str], Operation] = {}
-    edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for service in estate.services.values():
-        for op in service.operations:
-            here = (service.id, op.key)
-            nodes[here] = op
-            for call in op.calls:
-                if call.mode != "sync" or call.service not in estate.services:
-                    continue
-                callee = estate.operation(call.service, call.operation)
-                if callee is not None:
-                    edges.setdefault(here, []).append((call.service, callee.key))
-    for component in _strongly_connected(list(nodes), edges):
-        first = min(component)
-        if len(component) == 1 and first not in edges.get(first, []):
-            continue
-        op = nodes[first]
-        path = " -> ".join(f"{s} {o}" for s, o in sorted(component))
-        yield Problem(
-            "call-cycle",
-            f"sync calls form a cycle: {path}; no p99 can hold when each waits for the other",
-            op.file,
-            jp.child(op.pointer, "x-calls"),
-            first[0],
-            first[1],
-        )
-
-
-def _strongly_connected(
-    nodes: list[tuple[str, str]], edges: dict[tuple[str, str], list[tuple[str, str]]]
-) -> list[list[tuple[str, str]]]:
-    """Tarjan's algorithm, iterative (call graphs can be long)."""
-    index: dict[tuple[str, str], int] = {}
-    low: dict[tuple[str, str], int] = {}
-    on_stack: set[tuple[str, str]] = set()
-    stack: list[tuple[str, str]] = []
-    found: list[list[tuple[str, str]]] = []
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, child_index = work.pop()
-            if child_index == 0:
-                index[node] = low[node] = len(index)
-                stack.append(node)
-                on_stack.add(node)
-            children = edges.get(node, [])
-            if child_index < len(children):
-                work.append((node, child_index + 1))
-                child = children[child_index]
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            for child in children:
-                if child in on_stack:
-                    low[node] = min(low[node], low[child])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                found.append(component)
-    return found
-
-
-def _problem(rule: str, entry: CallRef, side: Side, message: str, budget: bool = False) -> Problem:
-    pointer = entry.budget_pointer if budget else entry.pointer
-    return Problem(rule, message, entry.file, pointer, side.service, side.operation)
-
-
 def _commitment(op: Operation | None) -> str | None:
     return _text(op.slo.value) if op is not None and op.slo is not None else None
 
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def _valid_ms(value: object, config: Config) -> float | None:
-    return slo_millis(value) if value is not None and check_slo(value, config.max_slo_millis).valid else None
 
 
 def anchor_pointers(service: Service) -> set[tuple[str, str]]:

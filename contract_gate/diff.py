@@ -21,11 +21,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from contract_gate.alignment import Estate, Pair, template
+from contract_gate.alignment import Pair
 from contract_gate.api import DiffInfo, GroupDelta, NoSpecsError, Report, run
 from contract_gate.checker import Settings
 from contract_gate.config import Config
 from contract_gate.discovery import SPEC_SUFFIXES
+from contract_gate.estate import Estate, template
 from contract_gate.extensions import check_slo, format_millis, slo_millis
 from contract_gate.findings import Finding, Problem, Severity, fingerprint
 from contract_gate.loader import LoadError, load_document

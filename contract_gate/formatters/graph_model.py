@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contract_gate.alignment import Pair, Side
+from contract_gate.alignment import Pair
 from contract_gate.api import Report
+from contract_gate.estate import Side
 from contract_gate.extensions import slo_millis
 
 STATUSES = ("aligned", "violated", "undeclared", "unresolved", "out-of-view")
