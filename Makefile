@@ -61,3 +61,41 @@ corpus: install ## Check every spec of ../shared/corpus (JSON report to .corpus-
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# Coverage-guided fuzzing of the loader with atheris (libFuzzer), seeded with the specs of samples/.
+# atheris is installed into .venv only here, not with the dev tools. PyPI has wheels for CPython
+# 3.11 on x86_64 Linux; where pip must build it from source it needs clang with libFuzzer, which
+# Debian ships as `clang` and `libclang-rt-dev`: installed with apt-get only then, when missing.
+# State lives in .hypothesis/fuzz/ (git-ignored, removed by `make clean`): the growing corpus in
+# corpus/, inputs that crashed or hung in crashes/ (replay one: $(BIN)/python $(FUZZ_TARGET) FILE).
+FUZZ_SECONDS ?= 60
+FUZZ_DIR ?= .hypothesis/fuzz
+FUZZ_TARGET := tests/fuzz/fuzz_loader.py
+.PHONY: fuzz
+fuzz: install ## Fuzz the loader with atheris for FUZZ_SECONDS (default 60); crashes in .hypothesis/fuzz/crashes
+	@$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/python -m pip install --quiet atheris || { \
+		command -v clang >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends clang libclang-rt-dev; }; \
+		CLANG_BIN="$$(command -v clang)" $(BIN)/python -m pip install --quiet --no-binary atheris atheris; }
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
+	find samples -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -size -64k \
+		-exec sh -c 'cp "$$1" "$(FUZZ_DIR)/corpus/seed-$$(echo "$$1" | tr / _)"' _ {} \;
+	$(BIN)/python $(FUZZ_TARGET) $(FUZZ_DIR)/corpus -dict=tests/fuzz/yaml.dict \
+		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+		-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crashes/
+
+# Benchmark against the peers (Redocly CLI, Spectral; pinned in bench/package-lock.json, installed
+# into .bench/node/). Slow (about half an hour) and never part of `make test`. A peer npm cannot
+# install is skipped with a message. BENCH_RUNS etc.: see bench/run.py.
+BENCH_NODE_DIR := .bench/node
+BENCH_NODE_STAMP := $(BENCH_NODE_DIR)/.installed
+
+$(BENCH_NODE_STAMP): bench/package.json bench/package-lock.json
+	@mkdir -p $(BENCH_NODE_DIR)
+	@cp bench/package.json bench/package-lock.json $(BENCH_NODE_DIR)/
+	@if npm ci --prefix $(BENCH_NODE_DIR) --no-audit --no-fund --loglevel=error; then touch $@; \
+	else echo "bench: npm could not install the peers; the bench runs without them"; fi
+
+.PHONY: bench
+bench: install $(BENCH_NODE_STAMP) ## Benchmark contract-gate against Redocly and Spectral (slow; writes docs/benchmarks.md)
+	$(BIN)/python bench/run.py
