@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from contract_gate import pointer as jp
-from contract_gate.limits import LimitExceeded, Limits
+from contract_gate.limits import LimitExceeded, Limits, SourceError
 from contract_gate.positions import JsonLocator
 
 _DUPLICATES_UP_TO = 8 * 1024 * 1024
@@ -25,13 +25,8 @@ _INT_DIGITS = 4000
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-class JsonError(Exception):
+class JsonError(SourceError):
     """The text is not JSON; carries the 1-based position the parser stopped at."""
-
-    def __init__(self, message: str, line: int | None, column: int | None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
 
 
 @dataclass

@@ -14,11 +14,18 @@ class Limits:
     max_nodes: int = 5_000_000
 
 
-class LimitExceeded(Exception):
+class SourceError(Exception):
+    """Something wrong with a file's text, at a 1-based position when one is known."""
+
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class LimitExceeded(SourceError):
     """A file breached a limit; `rule` names the finding to report."""
 
     def __init__(self, rule: str, message: str, line: int | None, column: int | None) -> None:
-        super().__init__(message)
+        super().__init__(message, line, column)
         self.rule = rule
-        self.line = line
-        self.column = column

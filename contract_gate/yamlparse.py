@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from contract_gate.limits import LimitExceeded, Limits
+from contract_gate.limits import LimitExceeded, Limits, SourceError
 
 
 class _PlainResolver(yaml.resolver.BaseResolver):
@@ -68,13 +68,8 @@ _LEADING_INDICATORS = re.compile(r"^[ ?-]+", re.MULTILINE)
 _SAFE_C_DEPTH = 5000
 
 
-class YamlError(Exception):
+class YamlError(SourceError):
     """The text is not YAML; carries a 1-based position when libyaml gave one."""
-
-    def __init__(self, message: str, line: int | None, column: int | None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
 
 
 @dataclass
