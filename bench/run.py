@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -351,6 +352,15 @@ def gate_version(env: dict[str, str]) -> str:
     return version([str(VENV_BIN / "contract-gate"), "--version"], env).rsplit(" ", 1)[-1]
 
 
+def source_digest() -> str:
+    """A digest of contract_gate/'s sources, to notice edits made while the bench runs."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "contract_gate").rglob("*.py")):
+        digest.update(path.relative_to(REPO).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def git_state() -> str:
     """The commit measured, and whether contract_gate/ differed from it."""
     try:
@@ -662,6 +672,7 @@ def main() -> int:
             "spectral": "Spectral",
         }
         versions = {"contract-gate": f"{gate_version(env)}, {git_state()}"}
+        digest = source_digest()
         for peer in ("redocly", "spectral"):
             if peer in found:
                 versions[found[peer].label] = version([str(NODE_BIN / peer), "--version"], env)
@@ -684,6 +695,12 @@ def main() -> int:
                     _prime(warm, load, ctx)
                     results.append(run_tool(warm, load, runs, ctx))
         took = time.perf_counter() - started
+        if source_digest() != digest:
+            versions["contract-gate"] += (
+                f" at the start; contract_gate/ changed during the run (at the end: {git_state()}),"
+                " so its rows may mix code versions"
+            )
+            print(f"bench: WARNING: contract_gate/ changed during the run; {versions['contract-gate']}")
         table_text = table(results, labels)
         print()
         print(table_text)
