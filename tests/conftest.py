@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,35 @@ SAMPLES = REPO / "samples"
 def invoke(*args: str | Path) -> Result:
     """Run `contract-gate ARGS` in-process."""
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@contextlib.contextmanager
+def counting_server(body: bytes = b"{}") -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that answers `body` and records every request: (url, hits)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            hits.append(f"{self.command} {self.path}")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_HEAD = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def check_json(*args: str | Path) -> tuple[int, dict[str, Any]]:

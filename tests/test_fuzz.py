@@ -22,20 +22,19 @@ inputs that found them.
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import os
 import random
 import re
 import resource
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from conftest import CORPUS
+from conftest import counting_server as serve_counting
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -360,31 +359,10 @@ SEED_SPECS = [
 ]
 
 
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        _CountingHandler.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def counting_server() -> Iterator[tuple[str, list[str]]]:
-    _CountingHandler.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", _CountingHandler.hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve_counting() as running:
+        yield running
 
 
 def _seeds() -> list[tuple[str, bytes]]:

@@ -22,21 +22,20 @@ over processes: at most `jobs` workers plus the parent are alive at once.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
+from conftest import counting_server
 
 # The tests share one run of the CLI (module fixture): ask xdist to keep them on one worker.
 # (pytest 9.2 with pytest-xdist 3.8 ignores xdist_group: xdist sets item._nodeid, pytest 9 reads
@@ -52,24 +51,6 @@ DEPTH = 50_000
 
 
 # --------------------------------------------------------------------------- the server
-
-
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def _answer(self) -> None:
-        _CountingHandler.hits.append(f"{self.command} {self.path}")
-        body = json.dumps({"type": "object", "description": SECRET}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_HEAD = do_POST = _answer
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @dataclass
@@ -239,15 +220,8 @@ def _run_measured(args: list[str], cwd: Path, limit: float = 120.0) -> tuple[int
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[_Server]:
-    _CountingHandler.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield _Server(f"http://127.0.0.1:{httpd.server_address[1]}", _CountingHandler.hits)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with counting_server(json.dumps({"type": "object", "description": SECRET}).encode()) as (url, hits):
+        yield _Server(url, hits)
 
 
 @pytest.fixture(scope="module")

@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
-from conftest import invoke
+from conftest import counting_server, invoke
 
 SECRET = "s3cr3t-token-that-must-never-appear"
 
 
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        _CountingHandler.hits.append(self.path)
-        body = json.dumps({"type": "object", "description": SECRET}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[str, list[str]]]:
-    _CountingHandler.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", _CountingHandler.hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with counting_server(json.dumps({"type": "object", "description": SECRET}).encode()) as running:
+        yield running
 
 
 def _spec(ref: str) -> str:
