@@ -16,6 +16,7 @@ from contract_gate.loader import display_path
 from contract_gate.metrics import Metrics, compute_metrics
 from contract_gate.model import Service
 from contract_gate.pool import Isolation, check_isolated
+from contract_gate.refs import inside
 
 
 class NoSpecsError(Exception):
@@ -159,9 +160,7 @@ def _check_all(
 
 
 def _check_candidate(candidate: Candidate, settings: Settings) -> FileResult:
-    real = candidate.path.resolve()
-    root = settings.ref_root.resolve()
-    if not candidate.explicit and real != root and root not in real.parents:
+    if not candidate.explicit and not inside(settings.ref_root, candidate.path):
         display = display_path(candidate.path)
         problem = Problem(
             "ref-forbidden",

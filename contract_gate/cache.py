@@ -38,6 +38,7 @@ class Cache:
     hits: int = 0
     misses: int = 0
     _hashes: dict[Path, str] = field(default_factory=dict)
+    _settings: tuple[Settings, str] | None = None
 
     @classmethod
     def open(cls, folder: Path) -> Cache:
@@ -80,13 +81,18 @@ class Cache:
     def _entry_key(self, candidate: Candidate, settings: Settings) -> str:
         parts = (
             __version__,
-            settings.config.model_dump_json(),
-            str(settings.ref_root),
+            self._settings_text(settings),
             display_path(candidate.path),
             str(candidate.explicit),
             self._hash(candidate.path),
         )
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    def _settings_text(self, settings: Settings) -> str:
+        # Serialised once per run, not once per file (lookup and store of every file need it).
+        if self._settings is None or self._settings[0] is not settings:
+            self._settings = (settings, f"{settings.config.model_dump_json()}\x1f{settings.ref_root}")
+        return self._settings[1]
 
     def _hash(self, path: Path) -> str:
         if path not in self._hashes:

@@ -10,7 +10,7 @@ from typing import Any
 from contract_gate.findings import Problem
 from contract_gate.jsonparse import JsonError, parse_json
 from contract_gate.limits import LimitExceeded, Limits
-from contract_gate.positions import FixedLocator, Locator, YamlLocator
+from contract_gate.positions import Locator, YamlLocator
 from contract_gate.yamlparse import YamlError, parse_yaml
 
 _BOMS = (
@@ -131,8 +131,3 @@ def _decode(raw: bytes) -> str:
             nul - (text.rfind("\n", 0, nul) + 1) + 1,
         )
     return text.lstrip("\ufeff")
-
-
-def fixed_locator(line: int | None, column: int | None) -> Locator:
-    """A locator for files that could not be parsed."""
-    return FixedLocator(line or 1, column or 1)

@@ -53,8 +53,7 @@ class RefResolver:
 
     def inside_root(self, path: Path) -> bool:
         """Whether a real path (symlinks followed) lies under the ref root."""
-        real = path.resolve()
-        return real == self.root or self.root in real.parents
+        return inside(self.root, path)
 
     def attempted(self) -> list[str]:
         """Real paths of every file a reference named, read or not (missing ones too)."""
@@ -198,6 +197,12 @@ class RefResolver:
                 except OSError as error:
                     self._documents[real] = LoadError("ref-unresolved", f"cannot read: {error.strerror}")
         return self._documents[real]
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path`, symlinks followed, is `root` or lies under it."""
+    real, base = path.resolve(), root.resolve()
+    return real == base or base in real.parents
 
 
 def _shown(ref: str) -> str:
