@@ -27,11 +27,7 @@ def budget_problems(estate: Estate, config: Config) -> Iterator[Problem]:
                 continue
             side = Side(service.id, op.key, op)
             for call in sync:
-                callee = (
-                    estate.operation(call.service, call.operation)
-                    if call.service in estate.services
-                    else None
-                )
+                callee = estate.operation(call.service, call.operation)
                 if callee is not None and callee.slo_ms is not None and own < callee.slo_ms:
                     yield call_problem(
                         "budget-infeasible",
@@ -64,7 +60,7 @@ def cycle_problems(estate: Estate) -> Iterator[Problem]:
             here = (service.id, op.key)
             nodes[here] = op
             for call in op.calls:
-                if call.mode != "sync" or call.service not in estate.services:
+                if call.mode != "sync":
                     continue
                 callee = estate.operation(call.service, call.operation)
                 if callee is not None:

@@ -47,11 +47,11 @@ class Estate:
                 routes.setdefault((op.method, template(op.path)), op)
 
     def operation(self, service: str, ref: str) -> Operation | None:
-        """The operation `ref` (operationId or "METHOD /path") names in a loaded service."""
+        """The operation `ref` (operationId or "METHOD /path") names in a service; None if not loaded."""
         match = _METHOD_PATH.match(ref)
         if match:
-            return self._by_route[service].get((match.group(1).lower(), template(match.group(2))))
-        return self._by_id[service].get(ref)
+            return self._by_route.get(service, {}).get((match.group(1).lower(), template(match.group(2))))
+        return self._by_id.get(service, {}).get(ref)
 
 
 def template(path: str) -> str:
