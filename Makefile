@@ -32,11 +32,15 @@ pytest: install test-deps ## The whole pytest suite
 
 test: test-deps lint typecheck pytest ## ruff, mypy and the whole test suite
 
-# Tools the graph tests run: Graphviz `dot` (Debian) and a real Mermaid parser (npm, in .cache/node/).
-# Each is installed only when missing, so a re-run costs nothing; nothing is fetched while the tests run.
+# Tools the tests run for real: Graphviz `dot`, Prometheus' `promtool` and Pushgateway, headless
+# Chromium (all Debian), and a real Mermaid parser (npm, in .cache/node/). Each is installed only
+# when missing, so a re-run costs nothing; nothing is fetched while the tests run.
 NODE_DIR := .cache/node
 NODE_STAMP := $(NODE_DIR)/.installed
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# command:debian-package
+APT_TEST_TOOLS := dot:graphviz promtool:prometheus prometheus-pushgateway:prometheus-pushgateway \
+	chromium:chromium
 
 $(NODE_STAMP): tests/package.json tests/package-lock.json
 	mkdir -p $(NODE_DIR)
@@ -44,10 +48,17 @@ $(NODE_STAMP): tests/package.json tests/package-lock.json
 	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
 	touch $@
 
-test-deps: $(NODE_STAMP) ## Install graphviz (apt) and the npm Mermaid parser (.cache/node) when missing
-	@command -v dot >/dev/null 2>&1 || { \
+test-deps: $(NODE_STAMP) ## Install the Debian tools the tests use (apt) and the npm Mermaid parser, when missing
+	@missing=""; \
+	for pair in $(APT_TEST_TOOLS); do \
+		command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; \
+	done; \
+	fc-list 2>/dev/null | grep -q DejaVuSans || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+		echo "test-deps: installing$$missing (apt)"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends graphviz; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 schemas: install ## Regenerate schemas/ from the pydantic models
 	$(BIN)/python -m contract_gate.schemas_gen schemas

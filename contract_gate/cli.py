@@ -2,115 +2,39 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from contract_gate import __version__
 from contract_gate import baseline as baselines
 from contract_gate import diff as diffs
-from contract_gate.api import NoSpecsError, Report, run
+from contract_gate.api import Report
 from contract_gate.atomic import write_atomic
-from contract_gate.cache import Cache
-from contract_gate.checker import Settings
-from contract_gate.config import ConfigError, load_config
-from contract_gate.discovery import common_root
+from contract_gate.cli_support import (
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_PASSED,
+    emit,
+    execute,
+    format_option,
+    gate_options,
+    guarded,
+    output_option,
+    overrides,
+    paths_argument,
+    prepare,
+    run_gate,
+)
 from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS, graph_dot, graph_mermaid
-from contract_gate.pool import Isolation, default_jobs
 from contract_gate.rules import RULES
 
-EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
-F = TypeVar("F", bound=Callable[..., Any])
 GRAPH_FORMATS: dict[str, Callable[[Report, str | None], str]] = {
     "mermaid": graph_mermaid.render,
     "dot": graph_dot.render,
 }
-
-
-def guarded(command: F) -> F:
-    """Turn every expected failure into a one-line message and exit 2; tracebacks only with --debug."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool(click.get_current_context().find_root().params.get("debug"))
-        try:
-            return command(*args, **kwargs)
-        except (ConfigError, NoSpecsError, baselines.BaselineError, diffs.DiffError) as error:
-            _fail(str(error))
-        except (click.exceptions.Exit, click.ClickException):
-            raise
-        except Exception as error:
-            if debug:
-                raise
-            _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for details)")
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _fail(message: str) -> None:
-    click.echo(f"contract-gate: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
-
-
-paths_argument = click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
-
-
-output_option = click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE (atomically) instead of stdout.",
-)
-
-
-def format_option(choices: list[str], default: str) -> Callable[[F], F]:
-    """`--format` with the formats a command offers."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(choices),
-        default=default,
-        show_default=True,
-        help="Output format.",
-    )
-
-
-def gate_options(command: F) -> F:
-    """Options shared by the commands that run the gate."""
-    options = [
-        click.option("--min-completeness", type=click.FloatRange(0, 100), help="Threshold in percent."),
-        click.option("--min-alignment", type=click.FloatRange(0, 100), help="Threshold in percent."),
-        click.option("--alignment-scope", type=click.Choice(["cross-bu", "all"]), help="Pairs counted."),
-        click.option(
-            "--no-cache",
-            "cache",
-            flag_value=False,
-            default=None,
-            help="Check every file again, ignoring and not updating the result cache.",
-        ),
-        click.option(
-            "--jobs",
-            "-j",
-            type=click.IntRange(1, 256),
-            help="Worker processes (default: the CPU count). Each file is checked in a worker, so a"
-            " crash or a hang in one file becomes a finding for it.",
-        ),
-        click.option(
-            "--ref-root",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Folder local $refs may not leave (default: common root of PATHS).",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,52 +52,6 @@ def main(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
     ctx.obj = {"config_file": config_file, "debug": debug}
 
 
-def _run(ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any]) -> Report:
-    return _execute(paths, *_prepare(ctx, paths, overrides))
-
-
-def _execute(
-    paths: tuple[Path, ...], settings: Settings, config_base: Path, isolation: Isolation | None
-) -> Report:
-    config = settings.config
-    # CONTRACT_GATE_CACHE_DIR lets a CI job put the cache where its cache step saves it.
-    folder = Path(os.environ.get("CONTRACT_GATE_CACHE_DIR") or config_base / config.cache_dir)
-    cache = Cache.open(folder) if config.cache and not settings.debug else None
-    return run(list(paths), settings, base=config_base, isolation=isolation, cache=cache)
-
-
-def _prepare(
-    ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any]
-) -> tuple[Settings, Path, Isolation | None]:
-    """What a run needs: settings, the folder config paths are relative to, and the workers."""
-    loaded = load_config(ctx.obj["config_file"], overrides, Path.cwd())
-    config = loaded.config
-    if overrides.get("ref-root") is not None:
-        ref_root = Path(overrides["ref-root"])
-    elif config.ref_root is not None:
-        ref_root = loaded.base / config.ref_root
-    else:
-        ref_root = common_root(list(paths))
-    settings = Settings(config=config, ref_root=ref_root.resolve(), debug=ctx.obj["debug"])
-    # --debug checks in this process, so that a traceback can reach the user.
-    isolation = (
-        None
-        if settings.debug
-        else Isolation(
-            jobs=config.jobs or default_jobs(), seconds=config.file_timeout, memory=config.worker_memory_bytes
-        )
-    )
-    return settings, loaded.base, isolation
-
-
-def _overrides(**flags: Any) -> dict[str, Any]:
-    return {
-        key.replace("_", "-"): str(value) if isinstance(value, Path) else value
-        for key, value in flags.items()
-        if value is not None
-    }
-
-
 def _report_target(value: str) -> tuple[str, Path]:
     """`sarif:out/results.sarif` -> ("sarif", Path("out/results.sarif"))."""
     fmt, _, target = value.partition(":")
@@ -182,13 +60,6 @@ def _report_target(value: str) -> tuple[str, Path]:
             f"{value!r}: write FORMAT:FILE with FORMAT one of {', '.join(CHECK_FORMATS)}"
         )
     return fmt, Path(target)
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomic(output, text)
 
 
 @main.command()
@@ -239,8 +110,8 @@ def check(
     """The CI gate: load, validate, apply the rules and thresholds, report, exit 0/1/2."""
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
     revision = diffs.resolve(base_rev, Path.cwd()) if base_rev is not None else None
-    settings, config_base, isolation = _prepare(ctx, paths, _overrides(fail_on=fail_on, **gate))
-    report = _execute(paths, settings, config_base, isolation)
+    settings, config_base, isolation = prepare(ctx, paths, overrides(fail_on=fail_on, **gate))
+    report = execute(paths, settings, config_base, isolation)
     if revision is not None:
         report = diffs.against(report, revision, list(paths), settings, config_base, isolation)
     if accepted is not None:
@@ -248,7 +119,7 @@ def check(
         note = baselines.stale_note(report.baseline_info) if report.baseline_info else None
         if note is not None:
             click.echo(f"contract-gate: info: {note}", err=True)
-    _emit(CHECK_FORMATS[fmt](report), output)
+    emit(CHECK_FORMATS[fmt](report), output)
     for extra_format, target in reports:
         write_atomic(target, CHECK_FORMATS[extra_format](report))
     if output is not None and fmt != "text":
@@ -281,7 +152,7 @@ def baseline_create(ctx: click.Context, /, paths: tuple[Path, ...], output: Path
 
     Thresholds are not fingerprints: they judge the metrics, and still apply under a baseline.
     """
-    count = baselines.create(_run(ctx, paths, _overrides(**gate)), output)
+    count = baselines.create(run_gate(ctx, paths, overrides(**gate)), output)
     click.echo(f"wrote {output}: {count} entr{'y' if count == 1 else 'ies'}")
 
 
@@ -294,7 +165,7 @@ def baseline_create(ctx: click.Context, /, paths: tuple[Path, ...], output: Path
 def baseline_update(ctx: click.Context, /, paths: tuple[Path, ...], output: Path, **gate: Any) -> None:
     """Rewrite FILE: drop the entries that no longer occur, add the new findings."""
     previous = baselines.load(output)
-    change = baselines.update(_run(ctx, paths, _overrides(**gate)), previous, output)
+    change = baselines.update(run_gate(ctx, paths, overrides(**gate)), previous, output)
     click.echo(f"updated {output}: {change.total} entries, {change.added} added, {change.removed} removed")
 
 
@@ -316,8 +187,8 @@ def score(
     ctx: click.Context, /, paths: tuple[Path, ...], by: str, fmt: str, output: Path | None, **gate: Any
 ) -> None:
     """The metrics only: documentation completeness and SLO alignment. Exits 0 unless it cannot run."""
-    report = _run(ctx, paths, _overrides(**gate))
-    _emit(SCORE_FORMATS[fmt](report, by), output)
+    report = run_gate(ctx, paths, overrides(**gate))
+    emit(SCORE_FORMATS[fmt](report, by), output)
 
 
 @main.command()
@@ -332,10 +203,10 @@ def graph(
     ctx: click.Context, /, paths: tuple[Path, ...], fmt: str, bu: str | None, output: Path | None, **gate: Any
 ) -> None:
     """The call graph in Mermaid or DOT, pairs coloured by status. Exits 0 unless it cannot run."""
-    report = _run(ctx, paths, _overrides(**gate))
+    report = run_gate(ctx, paths, overrides(**gate))
     if bu is not None and not any(op.bu == bu for service in report.services for op in service.operations):
         click.echo(f"contract-gate: note: no operation is owned by BU {bu}", err=True)
-    _emit(GRAPH_FORMATS[fmt](report, bu), output)
+    emit(GRAPH_FORMATS[fmt](report, bu), output)
 
 
 @main.command()
