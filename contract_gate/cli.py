@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from contract_gate import __version__
+from contract_gate import __version__, cli_audit, cli_badge, cli_prometheus
 from contract_gate import baseline as baselines
 from contract_gate import diff as diffs
 from contract_gate.api import Report
@@ -224,3 +224,8 @@ def rules(fmt: str) -> None:
     for rule in RULES:
         click.echo(f"{rule.id}  ({rule.severity.value}, {rule.scope})")
         click.echo("".join(f"    {line}\n" for line in rule.doc.strip().splitlines()))
+
+
+for _module in (cli_badge, cli_prometheus, cli_audit):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)

@@ -1,0 +1,7 @@
+"""Placeholder: the audit command(s) are being written."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []
