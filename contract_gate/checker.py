@@ -37,6 +37,9 @@ class Settings:
     config: Config
     ref_root: Path
     debug: bool = False
+    # Check with the plain implementations instead of the fast paths: ruamel.yaml's composer,
+    # the stdlib JSON parser, openapi-spec-validator's own schema walk. Results must not differ.
+    reference: bool = False
 
 
 @dataclass
@@ -77,7 +80,7 @@ def check_file(path: Path, explicit: bool, settings: Settings) -> FileResult:
 def _check(path: Path, display: str, explicit: bool, settings: Settings) -> FileResult:
     config = settings.config
     try:
-        document = load_document(path, config.limits, display)
+        document = load_document(path, config.limits, display, reference=settings.reference)
     except LoadError as error:
         if not explicit and error.rule == "parse-error" and not _looks_like_spec(path):
             return FileResult(display, False)
@@ -102,13 +105,13 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
     if version_message:
         key = "swagger" if "swagger" in document.data else "openapi"
         problems.append(Problem("spec-invalid", version_message, document.display, f"/{key}"))
-    resolver = RefResolver(settings.ref_root, config.limits)
+    resolver = RefResolver(settings.ref_root, config.limits, reference=settings.reference)
     problems.extend(resolver.check(document))
     if family is not None:
         reported = resolver.broken_pointers(document)
         if version_message:
             reported.append("/swagger" if "swagger" in document.data else "/openapi")
-        problems.extend(validate_structure(document, family, resolver, reported))
+        problems.extend(validate_structure(document, family, resolver, reported, fast=not settings.reference))
     service = build_service(document, family or "unknown", resolver, config)
     problems.extend(governance_problems(service, config.max_slo_millis))
     locators: dict[str, Locator] = {document.display: document.locator}

@@ -38,14 +38,14 @@ class JsonDocument:
     duplicate_keys: list[tuple[str, int, int]] = field(default_factory=list)
 
 
-def parse_json(text: str, limits: Limits) -> JsonDocument:
-    """Parse JSON text; raise JsonError or LimitExceeded."""
+def parse_json(text: str, limits: Limits, reference: bool = False) -> JsonDocument:
+    """Parse JSON text; raise JsonError or LimitExceeded. `reference`: the stdlib parser only."""
     locator = JsonLocator(text)
     duplicated: dict[int, list[str]] = {}
     limit = min(limits.max_depth, _JSON_DEPTH)
     what = f"max-depth {limit}" if limit == limits.max_depth else f"the {limit} levels JSON is read to"
     try:
-        data = _stdlib(text, duplicated) if len(text) <= _DUPLICATES_UP_TO else _fast(text)
+        data = _stdlib(text, duplicated) if reference or len(text) <= _DUPLICATES_UP_TO else _fast(text)
     except RecursionError:  # deeper than the recursion limit: find where it passed ours
         line, column = _deepest_position(text, limit)
         raise LimitExceeded("nesting-too-deep", f"nesting is deeper than {what}", line, column) from None

@@ -51,8 +51,13 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def load_document(path: Path, limits: Limits, display: str | None = None) -> Document:
-    """Read, decode and parse one file; raise LoadError with a position when it cannot."""
+def load_document(
+    path: Path, limits: Limits, display: str | None = None, reference: bool = False
+) -> Document:
+    """Read, decode and parse one file; raise LoadError with a position when it cannot.
+
+    `reference` reads with the plain parsers (see `Settings.reference`).
+    """
     shown = display if display is not None else display_path(path)
     size = path.stat().st_size
     if size > limits.max_file_size:
@@ -65,10 +70,10 @@ def load_document(path: Path, limits: Limits, display: str | None = None) -> Doc
         locator: Locator
         lenient: tuple[str, int | None, int | None] | None = None
         if path.suffix.lower() == ".json":
-            json_doc = parse_json(text, limits)
+            json_doc = parse_json(text, limits, reference=reference)
             data, locator, duplicates = json_doc.data, json_doc.locator, json_doc.duplicate_keys
         else:
-            parsed = parse_yaml(text, limits)
+            parsed = parse_yaml(text, limits, reference=reference)
             data, locator = parsed.data, YamlLocator(parsed.root)
             duplicates, lenient = parsed.duplicate_keys, parsed.lenient
     except LimitExceeded as exceeded:

@@ -44,9 +44,10 @@ class _Checked:
 class RefResolver:
     """Loads referenced local files (confined to `root`) and checks every reference once."""
 
-    def __init__(self, root: Path, limits: Limits) -> None:
+    def __init__(self, root: Path, limits: Limits, reference: bool = False) -> None:
         self.root = root.resolve()
         self.limits = limits
+        self.reference = reference
         self._documents: dict[Path, Document | LoadError] = {}
         self._checked: dict[Path, _Checked] = {}
         self._sanitized: dict[Path, Any] = {}
@@ -191,7 +192,7 @@ class RefResolver:
                 self._documents[real] = LoadError("ref-unresolved", "no such file")
             else:
                 try:
-                    self._documents[real] = load_document(real, self.limits)
+                    self._documents[real] = load_document(real, self.limits, reference=self.reference)
                 except LoadError as error:
                     self._documents[real] = error
                 except OSError as error:

@@ -74,14 +74,14 @@ def _number_family(value: float) -> str | None:
 
 
 def validate_structure(
-    document: Document, family: str, resolver: RefResolver, reported: list[str]
+    document: Document, family: str, resolver: RefResolver, reported: list[str], fast: bool = True
 ) -> list[Problem]:
     """One `spec-invalid` problem per structural error, except at places in `reported`.
 
     `reported` holds pointers already explained by another finding (a broken `$ref`
     emptied before validation, a wrong version), so one mistake is one finding.
     """
-    validator_cls = _confined(_VERSIONS[family])
+    validator_cls = _confined(_VERSIONS[family], fast)
     data = resolver.sanitized(document)
     schema_path = SchemaPath.from_dict(
         data,
@@ -169,9 +169,11 @@ class _AllSchemes(dict[str, Callable[[str], Any]]):
 
 
 @cache
-def _confined(base: Any) -> Any:
+def _confined(base: Any, fast: bool = True) -> Any:
     """A validator class whose keyword checks tag their errors with where they looked."""
-    keywords = {name: _located(_fast(check)) for name, check in base.keyword_validators.items()}
+    keywords = {
+        name: _located(_fast(check) if fast else check) for name, check in base.keyword_validators.items()
+    }
     return type(f"Located{base.__name__}", (base,), {"keyword_validators": keywords})
 
 

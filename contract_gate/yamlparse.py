@@ -83,13 +83,16 @@ class YamlDocument:
     lenient: tuple[str, int | None, int | None] | None = None
 
 
-def parse_yaml(text: str, limits: Limits) -> YamlDocument:
-    """Parse one YAML document into plain data; raise YamlError or LimitExceeded."""
+def parse_yaml(text: str, limits: Limits, reference: bool = False) -> YamlDocument:
+    """Parse one YAML document into plain data; raise YamlError or LimitExceeded.
+
+    `reference` composes with ruamel.yaml instead of libyaml (for equivalence tests).
+    """
     deep = _nesting_bound(text) > min(limits.max_depth, _SAFE_C_DEPTH)
     if deep:
         _check_depth_by_events(text, limits)
     try:
-        root = yaml.compose(text, Loader=_Composer)
+        root = _ruamel_compose(text) if reference else yaml.compose(text, Loader=_Composer)
         lenient = None
     except yaml.YAMLError as strict_error:
         root, lenient = _compose_leniently(text, strict_error, limits if deep else None)
@@ -98,6 +101,22 @@ def parse_yaml(text: str, limits: Limits) -> YamlDocument:
     converter = _Converter(limits)
     data = converter.convert(root, 0)
     return YamlDocument(data, root, converter.duplicates, lenient)
+
+
+def _ruamel_compose(text: str) -> Any:
+    """ruamel.yaml's composer; its refusals are raised as PyYAML's, so the lenient path follows."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError as RuamelError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return YAML(typ="safe").compose(text)
+    except RuamelError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = yaml.Mark("", 0, mark.line, mark.column, None, 0) if mark is not None else None
+        problem = str(getattr(error, "problem", error))
+        raise yaml.MarkedYAMLError(problem=problem, problem_mark=where) from None
 
 
 def _nesting_bound(text: str) -> int:
