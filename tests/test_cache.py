@@ -34,9 +34,9 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = checker.validate_structure
 
-    def counting(document: Any, *args: Any) -> Any:
+    def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
         seen.append(document.path.name if document.path.parent.name != "catalog" else "catalog")
-        return real(document, *args)
+        return real(document, *args, **kwargs)
 
     monkeypatch.setattr(checker, "validate_structure", counting)
     return seen
