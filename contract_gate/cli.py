@@ -19,6 +19,7 @@ from contract_gate.cli_support import (
     EXIT_PASSED,
     emit,
     execute,
+    fail,
     format_option,
     gate_options,
     guarded,
@@ -180,15 +181,66 @@ def baseline_update(ctx: click.Context, /, paths: tuple[Path, ...], output: Path
 )
 @format_option(sorted(SCORE_FORMATS), "table")
 @output_option
+@click.option(
+    "--textfile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the Prometheus metrics to FILE (atomically), for node_exporter's textfile"
+    " collector (which reads *.prom files).",
+)
+@click.option(
+    "--pushgateway",
+    metavar="URL",
+    help="Also push the Prometheus metrics to this Pushgateway (replaces the group).",
+)
+@click.option("--job", default="contract-gate", show_default=True, help="The job name to push under.")
+@click.option(
+    "--grouping",
+    metavar="KEY=VALUE",
+    multiple=True,
+    callback=lambda _ctx, _param, values: _grouping(values),
+    help="A grouping label of the pushed group, beside the job (repeatable).",
+)
 @gate_options
 @click.pass_context
 @guarded
 def score(
-    ctx: click.Context, /, paths: tuple[Path, ...], by: str, fmt: str, output: Path | None, **gate: Any
+    ctx: click.Context,
+    /,
+    paths: tuple[Path, ...],
+    by: str,
+    fmt: str,
+    output: Path | None,
+    textfile: Path | None,
+    pushgateway: str | None,
+    job: str,
+    grouping: dict[str, str],
+    **gate: Any,
 ) -> None:
-    """The metrics only: documentation completeness and SLO alignment. Exits 0 unless it cannot run."""
+    """The metrics only: documentation completeness and SLO alignment. Exits 0 unless it cannot run.
+
+    `--format prometheus`, `--textfile` and `--pushgateway` export them as Prometheus gauges
+    (ratios 0-1), overall, per BU and per service, whatever `--by` says.
+    """
+    from contract_gate import prometheus  # prometheus-client only for the commands that use it
+
     report = run_gate(ctx, paths, overrides(**gate))
     emit(SCORE_FORMATS[fmt](report, by), output)
+    if textfile is not None:
+        write_atomic(textfile, prometheus.exposition(report))
+    if pushgateway is not None:
+        try:
+            prometheus.push(report, pushgateway, job, grouping)
+        except prometheus.PushError as error:
+            fail(str(error))
+
+
+def _grouping(values: tuple[str, ...]) -> dict[str, str]:
+    from contract_gate import prometheus
+
+    try:
+        return prometheus.grouping_key(values)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 @main.command()

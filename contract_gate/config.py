@@ -28,6 +28,91 @@ class ConfigError(Exception):
     """Configuration that cannot be used; the message names the key and the file."""
 
 
+_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_PROM_DURATION = re.compile(r"^(?:[0-9]+(?:y|w|d|h|m|s|ms))+$")
+
+
+class PrometheusConfig(BaseModel):
+    """How `prometheus-rules` turns each x-slo-p99 into an alert: the histogram and its labels."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    histogram: str = Field(
+        "http_server_request_duration_seconds",
+        description="Base name of the latency histogram (without _bucket); the default is the"
+        " OpenTelemetry HTTP server metric as Prometheus names it.",
+    )
+    histogram_unit: Literal["seconds", "milliseconds"] = Field(
+        "seconds", alias="histogram-unit", description="Unit of the histogram's buckets."
+    )
+    service_label: str = Field(
+        "job", alias="service-label", description="Label whose value is the service id."
+    )
+    method_label: str = Field(
+        "http_request_method", alias="method-label", description="Label holding the HTTP method (GET, POST…)."
+    )
+    route_label: str = Field(
+        "http_route", alias="route-label", description="Label holding the route, as the spec's path template."
+    )
+    operation_id_label: str | None = Field(
+        None,
+        alias="operation-id-label",
+        description="When set, operations with an operationId are matched by this label instead of"
+        " method and route.",
+    )
+    selectors: dict[str, str] = Field(
+        default_factory=dict,
+        description='Extra label matchers every expression gets, e.g. {env = "prod"}.',
+    )
+    rate_window: str = Field(
+        "5m", alias="rate-window", description="Range of rate() over the buckets, a Prometheus duration."
+    )
+    for_: str = Field(
+        "10m", alias="for", description="How long the p99 must stay above the SLO before the alert fires."
+    )
+    severity: str = Field("warning", min_length=1, description="The alerts' severity label.")
+
+    @field_validator("histogram")
+    @classmethod
+    def _metric_name(cls, value: str) -> str:
+        if not _METRIC_NAME.match(value):
+            raise ValueError(f"{value!r} is not a Prometheus metric name")
+        if value.endswith("_bucket"):
+            raise ValueError(f"write the histogram's base name, {value.removesuffix('_bucket')!r}")
+        return value
+
+    @field_validator("service_label", "method_label", "route_label", "operation_id_label")
+    @classmethod
+    def _label_name(cls, value: str | None) -> str | None:
+        if value is not None and not _LABEL_NAME.match(value):
+            raise ValueError(f"{value!r} is not a Prometheus label name")
+        return value
+
+    @field_validator("selectors")
+    @classmethod
+    def _selector_names(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted(name for name in value if not _LABEL_NAME.match(name))
+        if bad:
+            raise ValueError(f"not Prometheus label names: {', '.join(bad)}")
+        return value
+
+    @field_validator("rate_window", "for_")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not _PROM_DURATION.match(value):
+            raise ValueError(f'{value!r} is not a Prometheus duration; write it like "5m" or "1h30m"')
+        return value
+
+    def merged(self, overrides: dict[str, Any]) -> PrometheusConfig:
+        """The table with command-line overrides (kebab-case keys); ConfigError names a bad one."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        try:
+            return PrometheusConfig.model_validate({**self.model_dump(by_alias=True), **given})
+        except ValidationError as error:
+            raise ConfigError(_describe(error, None, "prometheus.")) from None
+
+
 class Config(BaseModel):
     """Every setting, with its default."""
 
@@ -114,6 +199,10 @@ class Config(BaseModel):
         alias="max-nodes",
         ge=1000,
         description="Most values a spec may expand to (YAML aliases included).",
+    )
+    prometheus: PrometheusConfig = Field(
+        default_factory=PrometheusConfig,
+        description="How `prometheus-rules` writes alerts from x-slo-p99.",
     )
 
     @field_validator("bu_pattern")
@@ -242,11 +331,11 @@ def _read_table(source: Path, is_pyproject: bool) -> dict[str, Any]:
     return document
 
 
-def _describe(error: ValidationError, source: Path | None) -> str:
+def _describe(error: ValidationError, source: Path | None, prefix: str = "") -> str:
     where = f"{source}: " if source else ""
     lines = []
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "config"
+        key = prefix + (".".join(str(part) for part in item["loc"]) or "config")
         if item["type"] == "extra_forbidden":
             lines.append(f"{where}unknown key '{key}'")
         else:

@@ -22,4 +22,11 @@ CHECK_FORMATS: dict[str, Formatter] = {
 SCORE_FORMATS: dict[str, Callable[[Report, str], str]] = {
     "table": score_table.render,
     "json": lambda report, _by: json_report.render(report),
+    "prometheus": lambda report, by: _prometheus(report, by),
 }
+
+
+def _prometheus(report: Report, by: str) -> str:
+    from contract_gate import prometheus  # prometheus-client is imported only when asked for
+
+    return prometheus.render(report, by)
