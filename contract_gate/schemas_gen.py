@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from contract_gate.atomic import write_atomic
+from contract_gate.audit import AuditModel
 from contract_gate.config import Config
 from contract_gate.extensions import BuOwner, CallEntry, ConsumerEntry, GovernanceExtensions, SloP99
 from contract_gate.report import ReportModel
@@ -61,6 +62,9 @@ def generate() -> dict[str, str]:
             "contract-gate configuration",
         ),
         "report.schema.json": _document("report.schema.json", _model(ReportModel), "contract-gate report"),
+        "audit.schema.json": _document(
+            "audit.schema.json", _model(AuditModel), "contract-gate audit: the operations one BU owns"
+        ),
     }
 
 

@@ -1,0 +1,303 @@
+"""`contract-gate audit`: every operation a BU owns, with its values, pairs and findings.
+
+The audit is one pydantic model built from a Report (nothing runs twice); the JSON output is
+that model, and the table, Markdown, CSV and HTML formatters read it. Its rows are exactly the
+operations `metrics.by_bu[BU]` counts: external operations whose effective *valid* owner is the
+BU (`(unowned)`: no valid owner), plus, on request, the BU's internal operations (not counted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from contract_gate import __version__
+from contract_gate.alignment import UNOWNED, Pair
+from contract_gate.api import Report
+from contract_gate.estate import Side
+from contract_gate.findings import Finding
+from contract_gate.metrics import Alignment, GroupMetrics, Ratio, alignment, completeness
+from contract_gate.model import Operation, Sourced
+from contract_gate.report import AlignmentModel, FindingModel, GroupModel, RatioModel, SourcedModel, ToolModel
+
+AUDIT_SCHEMA_VERSION = 1
+Status = Literal["aligned", "violated", "undeclared", "unresolved", "out-of-view"]
+STATUSES: tuple[Status, ...] = ("aligned", "violated", "undeclared", "unresolved", "out-of-view")
+NotCounted = Literal["internal", "out-of-view", "same-bu"]
+NOT_COUNTED_TEXT: dict[str, str] = {
+    "internal": "internal operation on a side",
+    "out-of-view": "out of view",
+    "same-bu": "same BU (cross-bu scope)",
+}
+Problem = Literal["owner-missing", "owner-invalid", "slo-missing", "slo-invalid"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AuditPairModel(_Model):
+    """A pair seen from the audited operation: the other side, its status and the three durations.
+
+    `counted` says whether the pair is in the alignment denominator of the configured scope;
+    `not_counted` says why not: an internal operation on a side, out of view, or both sides
+    in the same BU under the cross-bu scope.
+    """
+
+    direction: Literal["inbound", "outbound"]
+    service: str
+    operation: str
+    bu: str | None
+    status: Status
+    budget: str | None
+    commitment: str | None
+    agreed: str | None
+    mode: Literal["sync", "async"]
+    cross_bu: bool
+    counted: bool
+    not_counted: NotCounted | None
+
+
+class AuditOperationModel(_Model):
+    """One operation of the BU: where its owner and SLO come from, its state, pairs and findings.
+
+    `state` is "documented" or what is wrong ("owner invalid; SLO missing"), as `problems` lists
+    by rule id. Internal operations (only with --include-internal) have `counted` false.
+    """
+
+    service: str
+    operation: str
+    operation_id: str | None
+    file: str
+    pointer: str
+    internal: bool
+    counted: bool
+    owner: SourcedModel | None
+    slo: SourcedModel | None
+    documented: bool
+    state: str
+    problems: list[Problem]
+    inbound: list[AuditPairModel]
+    outbound: list[AuditPairModel]
+    findings: list[FindingModel]
+
+
+class AuditModel(_Model):
+    """The owner's report of `contract-gate audit --bu BU`.
+
+    `metrics` are the BU's as in the JSON report's `metrics.by_bu`; `by_service` has, for each
+    service holding the BU's operations, the completeness of those operations and the alignment
+    of the pairs touching them. `known_bus` lists the groups that own external operations.
+    """
+
+    schema_version: Literal[1]
+    tool: ToolModel
+    bu: str
+    scope: Literal["cross-bu", "all"]
+    include_internal: bool
+    known_bus: list[str]
+    metrics: GroupModel
+    by_service: dict[str, GroupModel]
+    operations: list[AuditOperationModel]
+
+
+def build_audit(report: Report, bu: str, include_internal: bool = False) -> AuditModel:
+    """The audit of one BU (or `(unowned)`) from a finished run."""
+    scope = report.config.alignment_scope
+    ops = [
+        op
+        for service in report.services
+        for op in service.operations
+        if (op.bu or UNOWNED) == bu and (include_internal or not op.internal)
+    ]
+    by_service: dict[str, list[Operation]] = {}
+    for op in ops:
+        by_service.setdefault(op.service, []).append(op)
+    group = report.metrics.by_bu.get(bu, GroupMetrics(Ratio(0, 0), Alignment(scope=scope)))
+    return AuditModel(
+        schema_version=AUDIT_SCHEMA_VERSION,
+        tool=ToolModel(name="contract-gate", version=__version__),
+        bu=bu,
+        scope=scope,
+        include_internal=include_internal,
+        known_bus=known_bus(report),
+        metrics=_group(group),
+        by_service={
+            name: _group(
+                GroupMetrics(completeness(members), alignment(_touching(report.pairs, members), scope))
+            )
+            for name, members in by_service.items()
+        },
+        operations=[_operation(op, report, scope) for op in ops],
+    )
+
+
+def known_bus(report: Report) -> list[str]:
+    """The groups owning external operations: valid BUs sorted, then `(unowned)` if any."""
+    groups = {op.bu or UNOWNED for service in report.services for op in service.external}
+    return sorted(groups - {UNOWNED}) + ([UNOWNED] if UNOWNED in groups else [])
+
+
+def _touching(pairs: Iterable[Pair], ops: list[Operation]) -> list[Pair]:
+    ids = {id(op) for op in ops}
+    return [p for p in pairs if id(p.caller.op) in ids or id(p.callee.op) in ids]
+
+
+def _operation(op: Operation, report: Report, scope: str) -> AuditOperationModel:
+    problems = _problems(op)
+    return AuditOperationModel(
+        service=op.service,
+        operation=op.key,
+        operation_id=op.operation_id,
+        file=op.file,
+        pointer=op.pointer,
+        internal=op.internal,
+        counted=not op.internal,
+        owner=_sourced(op.owner, op.owner_verdict.valid),
+        slo=_sourced(op.slo, op.slo_verdict.valid),
+        documented=op.documented,
+        state="; ".join(p.replace("-", " ").replace("slo", "SLO") for p in problems) or "documented",
+        problems=problems,
+        # Side.op is the very Operation of report.services (built in the same run): identity is exact.
+        inbound=[_pair(p, p.caller, "inbound", scope) for p in report.pairs if p.callee.op is op],
+        outbound=[_pair(p, p.callee, "outbound", scope) for p in report.pairs if p.caller.op is op],
+        findings=[_finding(f) for f in _findings_of(op, report.findings)],
+    )
+
+
+def _problems(op: Operation) -> list[Problem]:
+    problems: list[Problem] = []
+    if op.owner is None:
+        problems.append("owner-missing")
+    elif not op.owner_verdict.valid:
+        problems.append("owner-invalid")
+    if op.slo is None:
+        problems.append("slo-missing")
+    elif not op.slo_verdict.valid:
+        problems.append("slo-invalid")
+    return problems
+
+
+def _findings_of(op: Operation, findings: Iterable[Finding]) -> list[Finding]:
+    """The operation's own findings, and those without an operation where its owner/SLO is written.
+
+    An invalid value inherited from `info` (or a path item) is reported once, where it is
+    written, with no operation: it still belongs to every operation that uses it.
+    """
+    places = {(value.file, value.pointer) for value in (op.owner, op.slo) if value is not None}
+    return [
+        f
+        for f in findings
+        if (f.service, f.operation) == (op.service, op.key)
+        or (f.operation is None and (f.file, f.pointer) in places)
+    ]
+
+
+def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], scope: str) -> AuditPairModel:
+    reason: NotCounted | None = None
+    if not pair.counts:
+        reason = "internal"
+    elif pair.status == "out-of-view":
+        reason = "out-of-view"
+    elif scope != "all" and not pair.cross_bu:
+        reason = "same-bu"
+    return AuditPairModel(
+        direction=direction,
+        service=other.service,
+        operation=other.operation,
+        bu=other.bu,
+        status=pair.status,
+        budget=pair.budget,
+        commitment=pair.commitment,
+        agreed=pair.agreed,
+        mode=pair.mode,
+        cross_bu=pair.cross_bu,
+        counted=reason is None,
+        not_counted=reason,
+    )
+
+
+def _sourced(value: Sourced | None, valid: bool) -> SourcedModel | None:
+    if value is None:
+        return None
+    return SourcedModel(
+        value=value.value, level=value.level, file=value.file, pointer=value.pointer, valid=valid
+    )
+
+
+def _finding(f: Finding) -> FindingModel:
+    return FindingModel(
+        rule=f.rule,
+        severity=f.severity.value,
+        file=f.file,
+        line=f.line,
+        column=f.column,
+        pointer=f.pointer,
+        service=f.service,
+        operation=f.operation,
+        message=f.message,
+        fingerprint=f.fingerprint,
+    )
+
+
+def _ratio(ratio: Ratio) -> RatioModel:
+    return RatioModel(percent=ratio.percent, numerator=ratio.numerator, denominator=ratio.denominator)
+
+
+def _group(group: GroupMetrics) -> GroupModel:
+    a = group.alignment
+    return GroupModel(
+        completeness=_ratio(group.completeness),
+        alignment=AlignmentModel(
+            percent=a.ratio.percent,
+            numerator=a.ratio.numerator,
+            denominator=a.ratio.denominator,
+            scope=a.scope,
+            out_of_view=a.out_of_view,
+        ),
+    )
+
+
+def render_json(audit: AuditModel) -> str:
+    """The audit as indented JSON."""
+    return audit.model_dump_json(indent=2) + "\n"
+
+
+def audit_findings(audit: AuditModel) -> list[FindingModel]:
+    """The findings of all rows, each once (an inherited invalid value belongs to several rows)."""
+    seen: dict[str, FindingModel] = {}
+    for op in audit.operations:
+        for finding in op.findings:
+            seen.setdefault(finding.fingerprint, finding)
+    return list(seen.values())
+
+
+def value_text(value: object) -> str:
+    """An extension value as written: strings as they are, other YAML/JSON values as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def status_counts(pairs: Iterable[AuditPairModel]) -> str:
+    """`"aligned 1; violated 1"`, statuses in a fixed order; empty when there is no pair."""
+    counted = Counter(p.status for p in pairs)
+    return "; ".join(f"{status} {counted[status]}" for status in STATUSES if counted[status])
+
+
+def ratio_text(ratio: RatioModel, unit: str) -> str:
+    """`"28.6% (2/7 pairs)"`, or `"n/a (no pairs)"` for an empty denominator."""
+    if ratio.percent is None:
+        return f"n/a (no {unit})"
+    return f"{ratio.percent:.1f}% ({ratio.numerator}/{ratio.denominator} {unit})"
+
+
+def alignment_text(group: GroupModel) -> str:
+    """The alignment with its counts, and the out-of-view pairs left out, if any."""
+    shown = ratio_text(group.alignment, "pairs")
+    out = group.alignment.out_of_view
+    return shown + (f", {out} out of view" if out else "")
