@@ -21,8 +21,17 @@ from contract_gate.api import Report
 from contract_gate.estate import Side
 from contract_gate.findings import Finding
 from contract_gate.metrics import Alignment, GroupMetrics, Ratio, alignment, completeness
-from contract_gate.model import Operation, Sourced
-from contract_gate.report import AlignmentModel, FindingModel, GroupModel, RatioModel, SourcedModel, ToolModel
+from contract_gate.model import Operation
+from contract_gate.report import (
+    FindingModel,
+    GroupModel,
+    RatioModel,
+    SourcedModel,
+    ToolModel,
+    finding_model,
+    group_model,
+    sourced_model,
+)
 
 AUDIT_SCHEMA_VERSION = 1
 Status = Literal["aligned", "violated", "undeclared", "unresolved", "out-of-view"]
@@ -125,9 +134,9 @@ def build_audit(report: Report, bu: str, include_internal: bool = False) -> Audi
         scope=scope,
         include_internal=include_internal,
         known_bus=known_bus(report),
-        metrics=_group(group),
+        metrics=group_model(group),
         by_service={
-            name: _group(
+            name: group_model(
                 GroupMetrics(completeness(members), alignment(_touching(report.pairs, members), scope))
             )
             for name, members in by_service.items()
@@ -157,15 +166,15 @@ def _operation(op: Operation, report: Report, scope: str) -> AuditOperationModel
         pointer=op.pointer,
         internal=op.internal,
         counted=not op.internal,
-        owner=_sourced(op.owner, op.owner_verdict.valid),
-        slo=_sourced(op.slo, op.slo_verdict.valid),
+        owner=sourced_model(op.owner, op.owner_verdict.valid),
+        slo=sourced_model(op.slo, op.slo_verdict.valid),
         documented=op.documented,
         state="; ".join(p.replace("-", " ").replace("slo", "SLO") for p in problems) or "documented",
         problems=problems,
         # Side.op is the very Operation of report.services (built in the same run): identity is exact.
         inbound=[_pair(p, p.caller, "inbound", scope) for p in report.pairs if p.callee.op is op],
         outbound=[_pair(p, p.callee, "outbound", scope) for p in report.pairs if p.caller.op is op],
-        findings=[_finding(f) for f in _findings_of(op, report.findings)],
+        findings=[finding_model(f) for f in _findings_of(op, report.findings)],
     )
 
 
@@ -218,47 +227,6 @@ def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], sc
         cross_bu=pair.cross_bu,
         counted=reason is None,
         not_counted=reason,
-    )
-
-
-def _sourced(value: Sourced | None, valid: bool) -> SourcedModel | None:
-    if value is None:
-        return None
-    return SourcedModel(
-        value=value.value, level=value.level, file=value.file, pointer=value.pointer, valid=valid
-    )
-
-
-def _finding(f: Finding) -> FindingModel:
-    return FindingModel(
-        rule=f.rule,
-        severity=f.severity.value,
-        file=f.file,
-        line=f.line,
-        column=f.column,
-        pointer=f.pointer,
-        service=f.service,
-        operation=f.operation,
-        message=f.message,
-        fingerprint=f.fingerprint,
-    )
-
-
-def _ratio(ratio: Ratio) -> RatioModel:
-    return RatioModel(percent=ratio.percent, numerator=ratio.numerator, denominator=ratio.denominator)
-
-
-def _group(group: GroupMetrics) -> GroupModel:
-    a = group.alignment
-    return GroupModel(
-        completeness=_ratio(group.completeness),
-        alignment=AlignmentModel(
-            percent=a.ratio.percent,
-            numerator=a.ratio.numerator,
-            denominator=a.ratio.denominator,
-            scope=a.scope,
-            out_of_view=a.out_of_view,
-        ),
     )
 
 

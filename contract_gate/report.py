@@ -206,7 +206,7 @@ def build_report_model(report: Report) -> ReportModel:
         passed=report.passed,
         metrics=_metrics(report.metrics),
         pairs=[_pair(p) for p in report.pairs],
-        findings=[_finding(f) for f in report.findings],
+        findings=[finding_model(f) for f in report.findings],
         summary=SummaryModel(
             files=report.files_checked,
             services=len(report.services),
@@ -221,16 +221,17 @@ def build_report_model(report: Report) -> ReportModel:
 
 
 def _metrics(metrics: Metrics) -> MetricsModel:
-    overall = _group(metrics.overall)
+    overall = group_model(metrics.overall)
     return MetricsModel(
         completeness=overall.completeness,
         alignment=overall.alignment,
-        by_bu={k: _group(v) for k, v in metrics.by_bu.items()},
-        by_service={k: _group(v) for k, v in metrics.by_service.items()},
+        by_bu={k: group_model(v) for k, v in metrics.by_bu.items()},
+        by_service={k: group_model(v) for k, v in metrics.by_service.items()},
     )
 
 
-def _finding(f: Finding) -> FindingModel:
+def finding_model(f: Finding) -> FindingModel:
+    """A finding as the JSON report shows it."""
     return FindingModel(
         rule=f.rule,
         severity=f.severity.value,
@@ -271,7 +272,7 @@ def _diff(diff: DiffInfo, report: Report) -> DiffModel:
             by_service={k: _delta(v) for k, v in diff.by_service.items()},
         ),
         new=len(report.findings),
-        pre_existing=[_finding(f) for f in report.pre_existing],
+        pre_existing=[finding_model(f) for f in report.pre_existing],
         fixed=diff.fixed,
     )
 
@@ -289,7 +290,8 @@ def _pair(pair: Pair) -> PairModel:
     )
 
 
-def _ratio(ratio: Ratio) -> RatioModel:
+def ratio_model(ratio: Ratio) -> RatioModel:
+    """A ratio with its percent (null when n/a)."""
     return RatioModel(percent=ratio.percent, numerator=ratio.numerator, denominator=ratio.denominator)
 
 
@@ -304,11 +306,13 @@ def _alignment(alignment: Alignment) -> AlignmentModel:
     )
 
 
-def _group(group: GroupMetrics) -> GroupModel:
-    return GroupModel(completeness=_ratio(group.completeness), alignment=_alignment(group.alignment))
+def group_model(group: GroupMetrics) -> GroupModel:
+    """Both metrics of one group."""
+    return GroupModel(completeness=ratio_model(group.completeness), alignment=_alignment(group.alignment))
 
 
-def _sourced(value: Sourced | None, valid: bool) -> SourcedModel | None:
+def sourced_model(value: Sourced | None, valid: bool) -> SourcedModel | None:
+    """An effective extension value and where it is written; None when absent."""
     if value is None:
         return None
     return SourcedModel(
@@ -327,8 +331,8 @@ def _operation(op: Operation) -> OperationModel:
         file=op.file,
         pointer=op.pointer,
         internal=op.internal,
-        owner=_sourced(op.owner, op.owner_verdict.valid),
-        slo=_sourced(op.slo, op.slo_verdict.valid),
+        owner=sourced_model(op.owner, op.owner_verdict.valid),
+        slo=sourced_model(op.slo, op.slo_verdict.valid),
         documented=op.documented,
     )
 
