@@ -91,13 +91,15 @@ class RefResolver:
 
     def _chain(self, document: Document, ref: str) -> tuple[Target | None, str]:
         """Follow a chain of references to a value: (target, "") or (None, why it stops)."""
-        seen: set[tuple[Path, str]] = set()
+        # One Document object per real path (see _load), so identity stands for the file here:
+        # resolving the path again for each of a large spec's thousands of refs costs seconds.
+        seen: set[tuple[int, str]] = set()
         current_doc, current_ref = document, ref
         for _ in range(_MAX_CHAIN):
             outcome = self._resolve(current_doc, current_ref)
             if not isinstance(outcome, Target):
                 return None, "broken"  # reported where that reference is written
-            key = (outcome.document.path.resolve(), outcome.pointer)
+            key = (id(outcome.document), outcome.pointer)
             if key in seen:
                 return None, "cycle"
             seen.add(key)

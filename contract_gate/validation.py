@@ -26,7 +26,7 @@ from openapi_spec_validator.validation import (
 from openapi_spec_validator.validation.keywords import SchemaValidator
 
 from contract_gate import pointer as jp
-from contract_gate.fastschema import FastSchemaWalk
+from contract_gate.fastschema import FastSchemaWalk, use_fast_lookups
 from contract_gate.findings import Problem
 from contract_gate.loader import Document
 from contract_gate.refs import RefResolver
@@ -81,6 +81,7 @@ def validate_structure(
     `reported` holds pointers already explained by another finding (a broken `$ref`
     emptied before validation, a wrong version), so one mistake is one finding.
     """
+    use_fast_lookups(fast)
     validator_cls = _confined(_VERSIONS[family], fast)
     data = resolver.sanitized(document)
     schema_path = SchemaPath.from_dict(
