@@ -42,7 +42,14 @@ NOT_COUNTED_TEXT: dict[str, str] = {
     "out-of-view": "out of view",
     "same-bu": "same BU (cross-bu scope)",
 }
-Problem = Literal["owner-missing", "owner-invalid", "slo-missing", "slo-invalid"]
+Problem = Literal["owner-missing", "owner-invalid", "owner-unknown-bu", "slo-missing", "slo-invalid"]
+_STATE: dict[str, str] = {
+    "owner-missing": "owner missing",
+    "owner-invalid": "owner invalid",
+    "owner-unknown-bu": "owner not in the BU registry",
+    "slo-missing": "SLO missing",
+    "slo-invalid": "SLO invalid",
+}
 
 
 class _Model(BaseModel):
@@ -169,7 +176,7 @@ def _operation(op: Operation, report: Report, scope: str) -> AuditOperationModel
         owner=sourced_model(op.owner, op.owner_verdict.valid),
         slo=sourced_model(op.slo, op.slo_verdict.valid),
         documented=op.documented,
-        state="; ".join(p.replace("-", " ").replace("slo", "SLO") for p in problems) or "documented",
+        state="; ".join(_STATE[p] for p in problems) or "documented",
         problems=problems,
         # Side.op is the very Operation of report.services (built in the same run): identity is exact.
         inbound=[_pair(p, p.caller, "inbound", scope) for p in report.pairs if p.callee.op is op],
@@ -182,6 +189,8 @@ def _problems(op: Operation) -> list[Problem]:
     problems: list[Problem] = []
     if op.owner is None:
         problems.append("owner-missing")
+    elif op.owner_verdict.rule == "owner-unknown-bu":
+        problems.append("owner-unknown-bu")
     elif not op.owner_verdict.valid:
         problems.append("owner-invalid")
     if op.slo is None:

@@ -227,6 +227,12 @@ def score(
     emit(SCORE_FORMATS[fmt](report, by), output)
     if textfile is not None:
         write_atomic(textfile, prometheus.exposition(report))
+        if textfile.suffix != ".prom":
+            click.echo(
+                f"contract-gate: note: node_exporter's textfile collector reads only *.prom files;"
+                f" {textfile.name} will not be collected",
+                err=True,
+            )
     if pushgateway is not None:
         try:
             prometheus.push(report, pushgateway, job, grouping)

@@ -195,6 +195,17 @@ def test_unowned_json() -> None:
     assert ratio(services["storefront-api"]["completeness"]) == (0.0, 0, 3)
 
 
+def test_an_owner_outside_the_bu_registry_is_unowned_and_says_why(in_tmp: Path) -> None:
+    # With a registry of MARKETING-BU only, the valid-looking owners of other BUs are unowned.
+    (in_tmp / "contract-gate.toml").write_text('bu-registry = ["MARKETING-BU"]\n', encoding="utf-8")
+    ops = by_id(audit_json(LEGACY, "--bu", "(unowned)"))
+    assert len(ops) == 14  # 19 external operations less the 5 of MARKETING-BU
+    assert ops["listPaymentMethods"]["problems"] == ["owner-unknown-bu"]
+    assert ops["listPaymentMethods"]["state"] == "owner not in the BU registry"
+    assert ops["getReturn"]["problems"] == ["owner-unknown-bu", "slo-missing"]
+    assert ops["getWishlist"]["problems"] == ["owner-missing"]
+
+
 def test_include_internal_lists_internal_operations_without_counting_them() -> None:
     data = audit_json(LEGACY, "--bu", "MARKETING-BU", "--include-internal")
     ops = by_id(data)

@@ -291,6 +291,14 @@ def test_textfile_passes_promtool_and_holds_the_numbers(tmp_path: Path) -> None:
     assert [p.name for p in textfile.parent.iterdir()] == ["contract_gate.prom"]  # no temp file left
 
 
+def test_a_textfile_node_exporter_would_skip_gets_a_note(tmp_path: Path) -> None:
+    assert "only *.prom" not in invoke("score", LEGACY, "--textfile", tmp_path / "ok.prom").stderr
+    result = invoke("score", LEGACY, "--textfile", tmp_path / "metrics.txt")
+    assert result.exit_code == 0
+    assert "only *.prom files; metrics.txt will not be collected" in result.stderr
+    assert_legacy_numbers(parse((tmp_path / "metrics.txt").read_text("utf-8")))
+
+
 def test_format_prometheus_prints_every_grouping(tmp_path: Path) -> None:
     result = invoke("score", LEGACY, "--format", "prometheus", "--by", "service")
     assert result.exit_code == 0, result.output
