@@ -28,10 +28,11 @@ class _PlainResolver(yaml.resolver.BaseResolver):
     regexes would be wasted work on every scalar.
     """
 
+    # Called by the composer for every node, so it answers from constants.
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode:
-            return _MERGE_TAG if implicit[0] and value == "<<" else _STR_TAG
-        return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        if kind is _SCALAR_NODE:
+            return _MERGE_TAG if value == "<<" and implicit[0] else _STR_TAG
+        return _SEQ_TAG if kind is _SEQUENCE_NODE else _MAP_TAG
 
 
 try:
@@ -58,6 +59,9 @@ _FALSE = {"false", "False", "FALSE"}
 _NULL = {"null", "Null", "NULL", "~", ""}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_MAP_TAG = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+_SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
 _INT_DIGITS = 4000
 # Characters YAML forbids in a stream (C0 except tab/newlines, DEL, C1 except NEL, surrogates).
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -122,13 +126,14 @@ def _ruamel_compose(text: str) -> Any:
 def _nesting_bound(text: str) -> int:
     """A cheap upper bound of nesting: flow brackets plus the longest indentation run."""
     depth = deepest = 0
-    for match in _FLOW_BRACKET.finditer(text):
-        if match.group() in "[{":
+    for bracket in _FLOW_BRACKET.findall(text):
+        if bracket in "[{":
             depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth = max(depth - 1, 0)
-    indent = max((len(m.group()) for m in _LEADING_INDICATORS.finditer(text)), default=0)
+            if depth > deepest:
+                deepest = depth
+        elif depth:
+            depth -= 1
+    indent = max(map(len, _LEADING_INDICATORS.findall(text)), default=0)
     return deepest + indent + 1
 
 
