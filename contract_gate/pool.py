@@ -47,7 +47,8 @@ def check_isolated(
 ) -> list[FileResult]:
     """`check` every candidate in worker processes; results in candidate order."""
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pending = deque(range(len(candidates)))
+    # Largest files first: a big spec started last would leave the other workers idle at the end.
+    pending = deque(sorted(range(len(candidates)), key=lambda i: -_size(candidates[i])))
     results: dict[int, FileResult] = {}
     workers: list[_Worker] = []
     try:
@@ -73,6 +74,13 @@ def check_isolated(
         for worker in workers:
             worker.stop()
     return [results[i] for i in range(len(candidates))]
+
+
+def _size(candidate: Candidate) -> int:
+    try:
+        return candidate.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _wait(workers: list[_Worker], seconds: float) -> None:
