@@ -14,7 +14,7 @@ import click
 from contract_gate import baseline as baselines
 from contract_gate import diff as diffs
 from contract_gate.api import NoSpecsError, Report, run
-from contract_gate.atomic import write_atomic
+from contract_gate.atomic import OutputError, write_atomic
 from contract_gate.cache import Cache
 from contract_gate.checker import Settings
 from contract_gate.config import ConfigError, load_config
@@ -34,7 +34,7 @@ def guarded(command: F) -> F:
         debug = bool(click.get_current_context().find_root().params.get("debug"))
         try:
             return command(*args, **kwargs)
-        except (ConfigError, NoSpecsError, baselines.BaselineError, diffs.DiffError) as error:
+        except (ConfigError, NoSpecsError, OutputError, baselines.BaselineError, diffs.DiffError) as error:
             fail(str(error))
         except (click.exceptions.Exit, click.ClickException):
             raise

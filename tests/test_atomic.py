@@ -49,3 +49,17 @@ def test_cli_output_replaces_an_old_report_whole(in_tmp: Path) -> None:
     assert result.exit_code == 0
     assert Path("report.json").read_text().startswith("{")
     assert sorted(p.name for p in in_tmp.iterdir()) == ["report.json"]
+
+
+def test_an_output_that_cannot_be_written_is_one_clear_line_and_exit_2(in_tmp: Path) -> None:
+    blocker = in_tmp / "not-a-folder"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    for args in (
+        ["check", SAMPLES / "legacy", "--format", "json", "-o", blocker / "report.json"],
+        ["badge", SAMPLES / "legacy", "--all-bus", blocker / "badges"],
+        ["audit", SAMPLES / "legacy", "--bu", "ECOM-BU", "--format", "html", "-o", blocker / "a.html"],
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"contract-gate: error: cannot write {blocker}"), result.stderr
+        assert "Traceback" not in result.output and "internal error" not in result.stderr
