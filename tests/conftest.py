@@ -6,6 +6,7 @@ import contextlib
 import http.server
 import json
 import os
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,19 @@ def counting_server(body: bytes = b"{}") -> Iterator[tuple[str, list[str]]]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    """Run git (in `cwd`, else the current folder); its standard output."""
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def init_git_repo(folder: Path) -> None:
+    """A new repository in `folder` with a local identity and no commit signing."""
+    git("init", "-q", "-b", "main", cwd=folder)
+    settings = {"user.name": "Test", "user.email": "test@example.invalid", "commit.gpgsign": "false"}
+    for key, value in settings.items():
+        git("config", key, value, cwd=folder)
 
 
 def check_json(*args: str | Path) -> tuple[int, dict[str, Any]]:

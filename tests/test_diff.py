@@ -7,13 +7,12 @@ are committed, changed, committed again, and the gate compares with `HEAD~1`.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from conftest import REPO, check_json, invoke
+from conftest import REPO, check_json, git, init_git_repo, invoke
 from test_baseline import reformat
 
 NO_THRESHOLDS = "min-completeness = 0\nmin-alignment = 0\n"
@@ -96,19 +95,12 @@ paths:
 """
 
 
-def git(*args: str) -> str:
-    return subprocess.run(["git", *args], check=True, capture_output=True, text=True).stdout
-
-
 @pytest.fixture
 def repo(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git repository holding specs/{order,payment,catalog}.yaml and a config, committed once."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")  # nothing of the machine's git config
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    git("init", "-q", "-b", "main")
-    git("config", "user.name", "Test")
-    git("config", "user.email", "test@example.com")
-    git("config", "commit.gpgsign", "false")
+    init_git_repo(in_tmp)
     specs = in_tmp / "specs"
     specs.mkdir()
     (specs / "order.yaml").write_text(ORDER)

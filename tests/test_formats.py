@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
-from conftest import REPO, invoke
+from conftest import REPO, git, init_git_repo, invoke
 from golden_gen import SUFFIXES, golden_path, legacy_report
 
 from contract_gate.api import Report
@@ -344,12 +343,9 @@ def test_several_outputs_in_one_run(tmp_path: Path) -> None:
 def test_markdown_shows_metric_deltas_in_diff_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(REPO / "samples" / "legacy", tmp_path / "specs")
     monkeypatch.chdir(tmp_path)
-    for command in (
-        ["init", "-q"],
-        ["add", "."],
-        ["-c", "user.email=a@b.invalid", "-c", "user.name=a", "commit", "-qm", "base"],
-    ):
-        subprocess.run(["git", *command], check=True, capture_output=True)
+    init_git_repo(tmp_path)
+    git("add", ".")
+    git("commit", "-qm", "base")
     returns = tmp_path / "specs" / "returns-service.yml"
     returns.write_text(returns.read_text().replace("x-slo-p99: 600ms", "x-slo-p99: 600", 1))
     result = invoke("check", "specs", "--base", "HEAD", "--format", "markdown")

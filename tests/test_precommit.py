@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLES
+from conftest import REPO, SAMPLES, git, init_git_repo
 
 BAD = """\
 openapi: 3.0.3
@@ -21,10 +21,6 @@ paths:
 """
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
-
-
 @pytest.mark.xdist_group("precommit")
 def test_try_repo_runs_the_hook_and_fails_on_a_bad_spec(tmp_path: Path) -> None:
     pre_commit = Path(sys.executable).parent / "pre-commit"
@@ -33,10 +29,8 @@ def test_try_repo_runs_the_hook_and_fails_on_a_bad_spec(tmp_path: Path) -> None:
     user = tmp_path / "user-repo"
     (user / "specs").mkdir(parents=True)
     shutil.copy(SAMPLES / "estate" / "orders" / "openapi.yaml", user / "specs" / "good.yaml")
-    _git(user, "init", "-q")
-    _git(user, "config", "user.email", "dev@example.invalid")
-    _git(user, "config", "user.name", "Dev")
-    _git(user, "add", ".")
+    init_git_repo(user)
+    git("add", ".", cwd=user)
     env = {
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
         "PATH": "/usr/bin:/bin",
@@ -59,7 +53,7 @@ def test_try_repo_runs_the_hook_and_fails_on_a_bad_spec(tmp_path: Path) -> None:
     assert "gate passed" in passing.stdout
 
     (user / "specs" / "orders.yaml").write_text(BAD)
-    _git(user, "add", ".")
+    git("add", ".", cwd=user)
     failing = try_repo()
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "specs/orders.yaml:5:5: error [owner-missing]" in failing.stdout
