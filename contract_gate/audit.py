@@ -134,6 +134,7 @@ def build_audit(report: Report, bu: str, include_internal: bool = False) -> Audi
     for op in ops:
         by_service.setdefault(op.service, []).append(op)
     group = report.metrics.by_bu.get(bu, GroupMetrics(Ratio(0, 0), Alignment(scope=scope)))
+    links = _Links(report)
     return AuditModel(
         schema_version=AUDIT_SCHEMA_VERSION,
         tool=ToolModel(name="contract-gate", version=__version__),
@@ -148,7 +149,7 @@ def build_audit(report: Report, bu: str, include_internal: bool = False) -> Audi
             )
             for name, members in by_service.items()
         },
-        operations=[_operation(op, report, scope) for op in ops],
+        operations=[_operation(op, links, scope) for op in ops],
     )
 
 
@@ -163,7 +164,46 @@ def _touching(pairs: Iterable[Pair], ops: list[Operation]) -> list[Pair]:
     return [p for p in pairs if id(p.caller.op) in ids or id(p.callee.op) in ids]
 
 
-def _operation(op: Operation, report: Report, scope: str) -> AuditOperationModel:
+class _Links:
+    """The pairs and findings of each operation, indexed in one pass over the report.
+
+    Looking them up operation by operation would cost operations x findings: minutes for
+    `(unowned)` on a large estate.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.findings = report.findings
+        # Side.op is the very Operation of report.services (built in the same run): identity is exact.
+        self.inbound: dict[int, list[Pair]] = {}
+        self.outbound: dict[int, list[Pair]] = {}
+        for pair in report.pairs:
+            self.inbound.setdefault(id(pair.callee.op), []).append(pair)
+            self.outbound.setdefault(id(pair.caller.op), []).append(pair)
+        # Positions in report.findings: by (service, operation), and by (file, pointer) for
+        # findings without an operation.
+        self._by_operation: dict[tuple[str | None, str], list[int]] = {}
+        self._by_place: dict[tuple[str | None, str], list[int]] = {}
+        for index, finding in enumerate(report.findings):
+            if finding.operation is not None:
+                self._by_operation.setdefault((finding.service, finding.operation), []).append(index)
+            else:
+                self._by_place.setdefault((finding.file, finding.pointer), []).append(index)
+
+    def findings_of(self, op: Operation) -> list[Finding]:
+        """The operation's own findings, and those without an operation where its owner/SLO is written.
+
+        An invalid value inherited from `info` (or a path item) is reported once, where it is
+        written, with no operation: it still belongs to every operation that uses it. The
+        findings keep the report's order.
+        """
+        positions = set(self._by_operation.get((op.service, op.key), ()))
+        for value in (op.owner, op.slo):
+            if value is not None:
+                positions.update(self._by_place.get((value.file, value.pointer), ()))
+        return [self.findings[index] for index in sorted(positions)]
+
+
+def _operation(op: Operation, links: _Links, scope: str) -> AuditOperationModel:
     problems = _problems(op)
     return AuditOperationModel(
         service=op.service,
@@ -178,10 +218,9 @@ def _operation(op: Operation, report: Report, scope: str) -> AuditOperationModel
         documented=op.documented,
         state="; ".join(_STATE[p] for p in problems) or "documented",
         problems=problems,
-        # Side.op is the very Operation of report.services (built in the same run): identity is exact.
-        inbound=[_pair(p, p.caller, "inbound", scope) for p in report.pairs if p.callee.op is op],
-        outbound=[_pair(p, p.callee, "outbound", scope) for p in report.pairs if p.caller.op is op],
-        findings=[finding_model(f) for f in _findings_of(op, report.findings)],
+        inbound=[_pair(p, p.caller, "inbound", scope) for p in links.inbound.get(id(op), [])],
+        outbound=[_pair(p, p.callee, "outbound", scope) for p in links.outbound.get(id(op), [])],
+        findings=[finding_model(f) for f in links.findings_of(op)],
     )
 
 
@@ -198,21 +237,6 @@ def _problems(op: Operation) -> list[Problem]:
     elif not op.slo_verdict.valid:
         problems.append("slo-invalid")
     return problems
-
-
-def _findings_of(op: Operation, findings: Iterable[Finding]) -> list[Finding]:
-    """The operation's own findings, and those without an operation where its owner/SLO is written.
-
-    An invalid value inherited from `info` (or a path item) is reported once, where it is
-    written, with no operation: it still belongs to every operation that uses it.
-    """
-    places = {(value.file, value.pointer) for value in (op.owner, op.slo) if value is not None}
-    return [
-        f
-        for f in findings
-        if (f.service, f.operation) == (op.service, op.key)
-        or (f.operation is None and (f.file, f.pointer) in places)
-    ]
 
 
 def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], scope: str) -> AuditPairModel:
