@@ -108,9 +108,9 @@ def gate_options(command: F) -> F:
     return command
 
 
-def run_gate(ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any]) -> Report:
+def run_gate(ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any]) -> Report:
     """Run the gate over PATHS with the config file and these command-line overrides."""
-    return execute(paths, *prepare(ctx, paths, overrides))
+    return execute(paths, *prepare(ctx, paths, flags))
 
 
 def execute(
@@ -128,13 +128,13 @@ def execute(
 
 
 def prepare(
-    ctx: click.Context, paths: tuple[Path, ...], overrides: dict[str, Any]
+    ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any]
 ) -> tuple[Settings, Path, Isolation | None]:
     """What a run needs: settings, the folder config paths are relative to, and the workers."""
-    loaded = load_config(ctx.obj["config_file"], overrides, Path.cwd())
+    loaded = load_config(ctx.obj["config_file"], flags, Path.cwd())
     config = loaded.config
-    if overrides.get("ref-root") is not None:
-        ref_root = Path(overrides["ref-root"])
+    if flags.get("ref-root") is not None:
+        ref_root = Path(flags["ref-root"])
     elif config.ref_root is not None:
         ref_root = loaded.base / config.ref_root
     else:
