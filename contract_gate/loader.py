@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contract_gate.fastyaml import parse_fast
 from contract_gate.findings import Problem
 from contract_gate.jsonparse import JsonError, parse_json
 from contract_gate.limits import LimitExceeded, Limits
@@ -72,6 +73,8 @@ def load_document(
         if path.suffix.lower() == ".json":
             json_doc = parse_json(text, limits, reference=reference)
             data, locator, duplicates = json_doc.data, json_doc.locator, json_doc.duplicate_keys
+        elif (fast := None if reference else parse_fast(text, limits)) is not None:
+            data, locator, duplicates = fast.data, fast.locator, []
         else:
             parsed = parse_yaml(text, limits, reference=reference)
             data, locator = parsed.data, YamlLocator(parsed.root)

@@ -66,6 +66,10 @@ _INT_DIGITS = 4000
 # Characters YAML forbids in a stream (C0 except tab/newlines, DEL, C1 except NEL, surrogates).
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _TAB_ONLY_LINE = re.compile(r"^[ \t]*\t[ \t]*$", re.MULTILINE)
+# The same characters in UTF-8: every byte but C0 controls (tab and line breaks allowed) and DEL;
+# then C1 controls but NEL (C2 80-9F), surrogates (ED A0-BF) and U+FFFE/U+FFFF (EF BF BE-BF).
+_UTF8_ALLOWED_BYTES = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F), *range(0x80, 0x100)])
+_UTF8_NON_PRINTABLE = re.compile(b"\xed[\xa0-\xbf]|\xef\xbf[\xbe\xbf]")
 _FLOW_BRACKET = re.compile(r"[\[\]{}]")
 _LEADING_INDICATORS = re.compile(r"^[ ?-]+", re.MULTILINE)
 # libyaml's composer recurses in C: keep well below where it overflows (~20,000 levels).
@@ -105,6 +109,39 @@ def parse_yaml(text: str, limits: Limits, reference: bool = False) -> YamlDocume
     converter = _Converter(limits)
     data = converter.convert(root, 0)
     return YamlDocument(data, root, converter.duplicates, lenient)
+
+
+def may_need_repair(text: str, utf8: bytes | None = None) -> bool:
+    """Whether the text holds what libyaml refuses and the lenient reading repairs.
+
+    `utf8`, the text's UTF-8 bytes when the caller has them, makes the search several
+    times faster: a C0 control or DEL is one byte there, and the rest begin with two known bytes.
+    """
+    if utf8 is None:
+        found = _NON_PRINTABLE.search(text) is not None
+    else:
+        found = (
+            bool(utf8.translate(None, _UTF8_ALLOWED_BYTES))
+            or _c1_control_in(utf8)
+            or ((b"\xed" in utf8 or b"\xef\xbf" in utf8) and _UTF8_NON_PRINTABLE.search(utf8) is not None)
+        )
+    return found or ("\t" in text and _TAB_ONLY_LINE.search(text) is not None)
+
+
+def compose_nodes(text: str) -> Any:
+    """The libyaml node tree of text that is known to parse (for locating findings)."""
+    return yaml.compose(text, Loader=_Composer)
+
+
+def _c1_control_in(utf8: bytes) -> bool:
+    """A C1 control but NEL (C2 80-84, C2 86-9F): found by `find`, far faster than re on bytes."""
+    at = utf8.find(b"\xc2")
+    while at >= 0 and at + 1 < len(utf8):
+        follower = utf8[at + 1]
+        if 0x80 <= follower <= 0x9F and follower != 0x85:
+            return True
+        at = utf8.find(b"\xc2", at + 2)
+    return False
 
 
 def _ruamel_compose(text: str) -> Any:
@@ -307,12 +344,14 @@ def _pos(node: Any) -> tuple[int, int]:
 
 
 def _resolve_scalar(node: Any) -> Any:
-    value: str = node.value
     # Quoted and block scalars are strings; plain style is "" in libyaml and None in ruamel.
     # Plain scalars follow the YAML 1.2 core schema whatever tag the 1.1 resolver gave them
     # (an explicit `!!str` on a plain scalar is not told apart: rare in specs).
-    if node.style:
-        return value
+    return resolve_plain(node.value) if not node.style else node.value
+
+
+def resolve_plain(value: str) -> Any:
+    """A plain scalar's value by the YAML 1.2 core schema: null, bool, int, float or string."""
     if value in _NULL:
         return None
     first = value[0]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contract_gate.limits import LimitExceeded, Limits
-from contract_gate.yamlparse import YamlError, parse_yaml
+from contract_gate.yamlparse import YamlError, may_need_repair, parse_yaml
 
 LIMITS = Limits()
 
@@ -25,55 +25,56 @@ def _data(text: str, limits: Limits = LIMITS) -> Any:
     return parse_yaml(textwrap.dedent(text), limits).data
 
 
-@pytest.mark.parametrize(
-    ("scalar", "expected"),
-    [
-        # Words YAML 1.1 turned into booleans or dates stay words in YAML 1.2.
-        ("2024-01-01", "2024-01-01"),
-        ("2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z"),
-        ("yes", "yes"),
-        ("no", "no"),
-        ("on", "on"),
-        ("off", "off"),
-        ("Yes", "Yes"),
-        ("y", "y"),
-        ("1_000", "1_000"),
-        ("190:20:30", "190:20:30"),
-        ("0b101", "0b101"),
-        ("tRue", "tRue"),
-        ("0O17", "0O17"),
-        # The core schema proper.
-        ("true", True),
-        ("True", True),
-        ("FALSE", False),
-        ("null", None),
-        ("Null", None),
-        ("~", None),
-        ("", None),
-        ("12", 12),
-        ("-3", -3),
-        ("+12", 12),
-        ("012", 12),
-        ("0o17", 15),
-        ("0x1F", 31),
-        ("1.5", 1.5),
-        ("1.", 1.0),
-        (".5", 0.5),
-        ("6.8523015e+5", 685230.15),
-        (".inf", math.inf),
-        ("+.INF", math.inf),
-        ("-.Inf", -math.inf),
-        # Quoted and block scalars are always strings.
-        ("'12'", "12"),
-        ('"true"', "true"),
-        ('"null"', "null"),
-        ("'0o17'", "0o17"),
-        # Plain text.
-        ("800ms", "800ms"),
-        ("ECOM-BU", "ECOM-BU"),
-        ("3.0.3", "3.0.3"),
-    ],
-)
+# Plain scalars and what the YAML 1.2 core schema makes of them (test_fastyaml reuses them).
+CORE_SCALARS: list[tuple[str, Any]] = [
+    # Words YAML 1.1 turned into booleans or dates stay words in YAML 1.2.
+    ("2024-01-01", "2024-01-01"),
+    ("2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z"),
+    ("yes", "yes"),
+    ("no", "no"),
+    ("on", "on"),
+    ("off", "off"),
+    ("Yes", "Yes"),
+    ("y", "y"),
+    ("1_000", "1_000"),
+    ("190:20:30", "190:20:30"),
+    ("0b101", "0b101"),
+    ("tRue", "tRue"),
+    ("0O17", "0O17"),
+    # The core schema proper.
+    ("true", True),
+    ("True", True),
+    ("FALSE", False),
+    ("null", None),
+    ("Null", None),
+    ("~", None),
+    ("", None),
+    ("12", 12),
+    ("-3", -3),
+    ("+12", 12),
+    ("012", 12),
+    ("0o17", 15),
+    ("0x1F", 31),
+    ("1.5", 1.5),
+    ("1.", 1.0),
+    (".5", 0.5),
+    ("6.8523015e+5", 685230.15),
+    (".inf", math.inf),
+    ("+.INF", math.inf),
+    ("-.Inf", -math.inf),
+    # Quoted and block scalars are always strings.
+    ("'12'", "12"),
+    ('"true"', "true"),
+    ('"null"', "null"),
+    ("'0o17'", "0o17"),
+    # Plain text.
+    ("800ms", "800ms"),
+    ("ECOM-BU", "ECOM-BU"),
+    ("3.0.3", "3.0.3"),
+]
+
+
+@pytest.mark.parametrize(("scalar", "expected"), CORE_SCALARS)
 def test_plain_scalars_resolve_with_the_yaml_1_2_core_schema(scalar: str, expected: Any) -> None:
     value = _value(scalar)
     assert value == expected
@@ -83,10 +84,7 @@ def test_plain_scalars_resolve_with_the_yaml_1_2_core_schema(scalar: str, expect
 @pytest.mark.parametrize(
     ("scalar", "expected"),
     [
-        pytest.param(
-            scalar,
-            expected
-        )
+        pytest.param(scalar, expected)
         for scalar, expected in [("1e3", 1000.0), ("1E-3", 0.001), ("-.5", -0.5), ("+.5", 0.5)]
     ],
 )
@@ -363,3 +361,26 @@ def test_several_documents_are_a_syntax_error() -> None:
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
 def test_empty_document_is_none(text: str) -> None:
     assert parse_yaml(text, LIMITS).data is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ascii\n",
+        "a\x01b",
+        "a\x7fb",
+        "a\x80b",
+        "a\x84b",
+        "NEL \x85 is allowed",
+        "a\x9fb",
+        "nbsp\xa0 and \xa9 are fine",
+        "\ufffe",
+        "\uffff",
+        "Hangul \ud7a3 is fine",
+        "emoji \U0001f600",
+        "a:\n\t\nb: 1\n",
+        "a:\tb\n",
+    ],
+)
+def test_repair_check_on_utf8_bytes_agrees_with_the_check_on_text(text: str) -> None:
+    assert may_need_repair(text, text.encode("utf-8")) == may_need_repair(text)
