@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from typing import Any
 
 # Below this many files to check, a run is over before a bar would help.
 MIN_FILES = 20
@@ -22,6 +20,10 @@ def progress_bar(enabled: bool, min_files: int = MIN_FILES) -> Iterator[Callable
     if not enabled:
         yield None
         return
+    # Imported here: rich costs a tenth of the start-up, and most runs (CI) have no terminal.
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = Console(stderr=True)
     bar = Progress(
         TextColumn("checking specs"),
@@ -31,7 +33,7 @@ def progress_bar(enabled: bool, min_files: int = MIN_FILES) -> Iterator[Callable
         console=console,
         transient=True,
     )
-    task: list[TaskID] = []
+    task: list[Any] = []
 
     def progress(done: int, total: int) -> None:
         if total < min_files:

@@ -128,3 +128,19 @@ def test_missing_path_is_a_usage_error(in_tmp: Path) -> None:
     result = invoke("check", "nope/")
     assert result.exit_code == 2
     assert "nope/" in result.stderr
+
+
+def test_check_start_up_imports_no_http_client_nor_terminal_ui(tmp_path: Path) -> None:
+    # Every CI run pays the start-up: requests (never used: nothing is fetched) and rich (only a
+    # terminal's progress bar and the table formats) are left out of it. requests stays importable.
+    probe = (
+        "import sys, contract_gate.cli\n"
+        "loaded = sorted(m for m in ('requests', 'urllib3', 'rich') if sys.modules.get(m))\n"
+        "import requests, jsonschema_path.retrievers as r\n"
+        "print(loaded, r.USE_REQUESTS, bool(requests.get))\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split() == ["[]", "False", "True"]

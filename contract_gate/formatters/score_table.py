@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-from rich.table import Table
-
 from contract_gate.api import Report
 from contract_gate.metrics import GroupMetrics, Ratio
 
 
 def render(report: Report, by: str) -> str:
     """One row overall, or one per BU / service, with both metrics and their counts."""
+    from rich.console import Console  # rich is imported only for this format: start-up time
+    from rich.table import Table
+
     groups: dict[str, GroupMetrics]
     if by == "bu":
         groups, label = report.metrics.by_bu, "BU"
