@@ -20,7 +20,6 @@ from contract_gate.loader import Document, LoadError, display_path, load_documen
 from contract_gate.model import Service, build_service
 from contract_gate.positions import FixedLocator, Locator
 from contract_gate.refs import RefResolver
-from contract_gate.validation import spec_version, validate_structure
 
 # A walked file that fails to parse, or whose root is not a mapping, is still reported when
 # it says `openapi:`/`swagger:` near its top (also as a list item or inside a flow collection).
@@ -99,6 +98,10 @@ def _check(path: Path, display: str, explicit: bool, settings: Settings) -> File
 
 
 def _check_spec(document: Document, settings: Settings) -> FileResult:
+    # openapi-spec-validator and its stack are a third of the start-up: a run whose every
+    # file is answered by the cache never imports them.
+    from contract_gate.validation import spec_version, validate_structure
+
     config = settings.config
     problems: list[Problem] = list(document.problems)
     family, version_message = spec_version(document.data)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from contract_gate.fastyaml import parse_fast
 from contract_gate.findings import Problem
-from contract_gate.jsonparse import JsonError, parse_json
 from contract_gate.limits import LimitExceeded, Limits
-from contract_gate.positions import Locator, YamlLocator
-from contract_gate.yamlparse import YamlError, parse_yaml
+
+if TYPE_CHECKING:
+    from contract_gate.positions import Locator
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -59,6 +58,12 @@ def load_document(
 
     `reference` reads with the plain parsers (see `Settings.reference`).
     """
+    # The parsers (libyaml, rapidyaml) are imported on the first file read, not at start-up.
+    from contract_gate.fastyaml import parse_fast
+    from contract_gate.jsonparse import JsonError, parse_json
+    from contract_gate.positions import YamlLocator
+    from contract_gate.yamlparse import YamlError, parse_yaml
+
     shown = display if display is not None else display_path(path)
     size = path.stat().st_size
     if size > limits.max_file_size:

@@ -13,7 +13,6 @@ import re
 from typing import Any, Protocol
 
 from contract_gate import pointer as jp
-from contract_gate.yamlparse import node_at
 
 _NEWLINE = re.compile("\n")
 _WHITESPACE = " \t\r\n\ufeff"
@@ -34,6 +33,8 @@ class YamlLocator:
 
     def locate(self, pointer: str) -> tuple[int, int]:
         """See `Locator.locate`."""
+        from contract_gate.yamlparse import node_at  # PyYAML only once a YAML file is read
+
         if self.root is None:
             return 1, 1
         key_node, node = node_at(self.root, jp.split(pointer))

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import yaml
-
 from contract_gate.alignment import UNOWNED
 from contract_gate.api import Report
 from contract_gate.config import PrometheusConfig
@@ -28,6 +26,8 @@ class RuleFile:
 
     def to_yaml(self) -> str:
         """The rule file as `promtool check rules` and Prometheus read it."""
+        import yaml  # only when rules are written: PyYAML is otherwise not needed at start-up
+
         body = yaml.safe_dump(
             {"groups": self.groups},
             sort_keys=False,

@@ -12,7 +12,7 @@ import pytest
 from conftest import SAMPLES
 
 import contract_gate.cache as cache_module
-import contract_gate.checker as checker
+import contract_gate.validation as validation
 from contract_gate.api import run
 from contract_gate.cache import Cache
 from contract_gate.checker import Settings
@@ -32,13 +32,13 @@ def estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the files structurally validated, in this process."""
     seen: list[str] = []
-    real = checker.validate_structure
+    real = validation.validate_structure
 
     def counting(document: Any, *args: Any, **kwargs: Any) -> Any:
         seen.append(document.path.name if document.path.parent.name != "catalog" else "catalog")
         return real(document, *args, **kwargs)
 
-    monkeypatch.setattr(checker, "validate_structure", counting)
+    monkeypatch.setattr(validation, "validate_structure", counting)
     return seen
 
 

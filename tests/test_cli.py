@@ -130,17 +130,21 @@ def test_missing_path_is_a_usage_error(in_tmp: Path) -> None:
     assert "nope/" in result.stderr
 
 
-def test_check_start_up_imports_no_http_client_nor_terminal_ui(tmp_path: Path) -> None:
-    # Every CI run pays the start-up: requests (never used: nothing is fetched) and rich (only a
-    # terminal's progress bar and the table formats) are left out of it. requests stays importable.
+def test_start_up_imports_neither_the_checking_stack_nor_an_http_client(tmp_path: Path) -> None:
+    # Every run pays the start-up; a run the cache answers needs no validator nor parser, and rich
+    # serves only a terminal's progress bar and the table formats. requests is never used (nothing
+    # is fetched): even the validator's stack is imported without it, and it stays importable.
     probe = (
         "import sys, contract_gate.cli\n"
-        "loaded = sorted(m for m in ('requests', 'urllib3', 'rich') if sys.modules.get(m))\n"
+        "heavy = ('requests', 'rich', 'jsonschema_path', 'openapi_spec_validator', 'yaml', 'ryml')\n"
+        "at_start = [m for m in heavy if sys.modules.get(m)]\n"
+        "import contract_gate.validation\n"
+        "with_validator = 'requests' in sys.modules\n"
         "import requests, jsonschema_path.retrievers as r\n"
-        "print(loaded, r.USE_REQUESTS, bool(requests.get))\n"
+        "print(at_start, with_validator, r.USE_REQUESTS, bool(requests.get))\n"
     )
     child = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
     assert child.returncode == 0, child.stderr
-    assert child.stdout.split() == ["[]", "False", "True"]
+    assert child.stdout.split() == ["[]", "False", "False", "True"]
