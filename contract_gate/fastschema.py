@@ -10,6 +10,7 @@ original does, so references and errors resolve as before.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -81,22 +82,50 @@ def _draft4_checker() -> Any:
 _DRAFT4 = _draft4_checker()
 
 
-def _patterns_compile(value: Any) -> bool:
-    """Every `pattern` string in a schema tree compiles with Python's `re` (the `regex` format)."""
+def _patterns_compile(value: Any, known: set[int]) -> bool:
+    """Every `pattern` string in a schema tree compiles with Python's `re` (the `regex` format).
+
+    `known` holds the ids of schema objects already found fine, which are not walked again:
+    each nested schema is meta-checked on its own, so without it big specs are walked
+    over and over.
+    """
     stack = [value]
+    fine: list[int] = []
     while stack:
         node = stack.pop()
-        if isinstance(node, dict):
+        kind = type(node)
+        if kind is dict:
+            if id(node) in known:
+                continue
+            fine.append(id(node))
             pattern = node.get("pattern")
-            if isinstance(pattern, str):
-                try:
-                    re.compile(pattern)
-                except (re.error, RecursionError, OverflowError):
-                    return False
-            stack.extend(v for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, dict | list))
+            if type(pattern) is str and not _compiles(pattern):
+                return False
+            stack.extend(v for v in node.values() if type(v) is dict or type(v) is list)
+        elif kind is list:
+            stack.extend(v for v in node if type(v) is dict or type(v) is list)
+    known.update(fine)
     return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True
+
+
+_UNKNOWN = object()
+
+
+def _items(schema: SchemaPath, value: Mapping[str, Any], keyword: str) -> Iterator[SchemaPath]:
+    """The paths of a list keyword's items, without resolving the list when it is a plain list."""
+    items = value[keyword]
+    if type(items) is list:
+        return (schema / keyword / index for index in range(len(items)))
+    return iter(schema / keyword)
 
 
 class FastSchemaWalk:
@@ -109,6 +138,10 @@ class FastSchemaWalk:
         super().__init__(registry)  # type: ignore[call-arg]
         self.visited_schema_ids = _IdSet()
         self.meta_checked_schema_ids = _IdSet()
+        self._patterns_fine: set[int] = set()
+        # Values of child schemas read off their parent's value while walking it, by path parts:
+        # resolving each child's path again from the root is most of the walk's time.
+        self._child_values: dict[tuple[Any, ...], Any] = {}
 
     def _validate_schema_meta(self, schema: SchemaPath, schema_value: Any) -> Any:
         # OpenAPI 3.0 / Swagger 2.0 schemas are checked against the draft-04 meta-schema in Python.
@@ -117,7 +150,7 @@ class FastSchemaWalk:
         # every error message is the original's.
         if _DRAFT4 is not None and self._checks_draft4():
             try:
-                if _DRAFT4.is_valid(schema_value) and _patterns_compile(schema_value):
+                if _DRAFT4.is_valid(schema_value) and _patterns_compile(schema_value, self._patterns_fine):
                     return None
             except Exception:  # values rs cannot take (e.g. inf): use the exact check
                 pass
@@ -150,7 +183,9 @@ class FastSchemaWalk:
         self, schema: SchemaPath, require_properties: bool = True, meta_checked: bool = False
     ) -> Iterator[ValidationError]:
         """Check one schema and, once, everything it contains."""
-        value = schema.read_value()
+        value = self._child_values.get(schema.parts, _UNKNOWN)
+        if value is _UNKNOWN:
+            value = schema.read_value()
         if not isinstance(value, Mapping | bool):
             yield OpenAPIValidationError(f"{value!r} is not of type 'object', 'boolean'")
             return
@@ -168,17 +203,37 @@ class FastSchemaWalk:
             return
         yield from self._walk(schema, value, require_properties)
 
+    def _remember_children(self, parts: tuple[Any, ...], value: Mapping[str, Any]) -> None:
+        """Note the child schemas `_walk` descends into whose value needs no $ref resolution."""
+        known = self._child_values
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            items = value.get(keyword)
+            if type(items) is list:
+                for index, item in enumerate(items):
+                    if type(item) is dict and "$ref" not in item:
+                        known[(*parts, keyword, index)] = item
+        for keyword in ("not", "items"):
+            item = value.get(keyword)
+            if type(item) is dict and "$ref" not in item:
+                known[(*parts, keyword)] = item
+        properties = value.get("properties")
+        if type(properties) is dict and "$ref" not in properties:
+            for name, item in properties.items():
+                if type(item) is dict and "$ref" not in item:
+                    known[(*parts, "properties", name)] = item
+
     def _walk(
         self, schema: SchemaPath, value: Mapping[str, Any], require_properties: bool
     ) -> Iterator[ValidationError]:
+        self._remember_children(schema.parts, value)
         nested_properties: list[str] = []
         if "allOf" in value:
-            for inner in schema / "allOf":
+            for inner in _items(schema, value, "allOf"):
                 yield from self(inner, require_properties=False, meta_checked=True)
                 nested_properties += list(self._collect_properties(inner))
         for keyword in ("anyOf", "oneOf"):
             if keyword in value:
-                for inner in schema / keyword:
+                for inner in _items(schema, value, keyword):
                     yield from self(inner, require_properties=False, meta_checked=True)
         for keyword in ("not", "items"):
             if keyword in value:
@@ -186,9 +241,16 @@ class FastSchemaWalk:
         properties: Sequence[str] = []
         if "properties" in value:
             props = schema / "properties"
-            for _, prop_schema in props.items():  # noqa: PERF102 - SchemaPath.values() differs
-                yield from self(prop_schema, require_properties=False, meta_checked=True)
-            properties = [str(key) for key in props.keys()]  # noqa: SIM118 - a SchemaPath
+            plain = value["properties"]
+            if type(plain) is dict and "$ref" not in plain:
+                # The names are the dict's: no need to resolve the path to list them.
+                for name in plain:
+                    yield from self(props / name, require_properties=False, meta_checked=True)
+                properties = [str(key) for key in plain]
+            else:
+                for _, prop_schema in props.items():  # noqa: PERF102 - SchemaPath.values() differs
+                    yield from self(prop_schema, require_properties=False, meta_checked=True)
+                properties = [str(key) for key in props.keys()]  # noqa: SIM118 - a SchemaPath
         required = value.get("required") or []
         if "allOf" in value:
             extra = list(set(required) - set(properties) - set(nested_properties))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import ctypes
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -302,13 +303,8 @@ class RymlLocator:
 
     def _line_col(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None:
-            starts = [0]
-            find = self.raw.find
-            at = find(b"\n")
-            while at >= 0:
-                starts.append(at + 1)
-                at = find(b"\n", at + 1)
-            self._line_starts = starts
+            lengths = (len(line) + 1 for line in self.raw.split(b"\n"))
+            self._line_starts = list(itertools.accumulate(lengths, initial=0))
         line = bisect.bisect_right(self._line_starts, offset)
         start = self._line_starts[line - 1]
         return line, len(self.raw[start:offset].decode("utf-8", "replace")) + 1

@@ -214,30 +214,41 @@ def _shown(ref: str) -> str:
 
 def _references(data: Any) -> list[tuple[tuple[str, ...], str]]:
     """Every `{"$ref": "..."}` in the data, with its token path; iterative (deep data)."""
-    found: list[tuple[tuple[str, ...], str]] = []
-    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    found: list[tuple[int, str]] = []
+    # Each container visited is (parent's index, its key) here; paths are spelled out only
+    # for the containers holding a $ref, not for every container of a large spec.
+    links: list[tuple[int, str]] = [(-1, "")]
+    stack: list[tuple[int, Any]] = [(0, data)]
     seen: set[int] = set()
     while stack:
-        tokens, node = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in seen:  # shared by YAML aliases: check once
-                continue
-            seen.add(id(node))
+        at, node = stack.pop()
+        kind = type(node)
+        if kind is not dict and kind is not list:
+            continue
+        if id(node) in seen:  # shared by YAML aliases: check once
+            continue
+        seen.add(id(node))
+        if kind is dict:
             ref = node.get("$ref")
-            if isinstance(ref, str):
-                found.append((tokens, ref))
-            stack.extend(
-                ((*tokens, key), value) for key, value in node.items() if isinstance(value, dict | list)
-            )
-        elif isinstance(node, list):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.extend(
-                ((*tokens, str(i)), value) for i, value in enumerate(node) if isinstance(value, dict | list)
-            )
-    found.sort()
-    return found
+            if type(ref) is str:
+                found.append((at, ref))
+            items: Any = node.items()
+        else:
+            items = enumerate(node)
+        for key, value in items:
+            child = type(value)
+            if child is dict or child is list:
+                stack.append((len(links), value))
+                links.append((at, key if kind is dict else str(key)))
+    return sorted((_path(links, at), ref) for at, ref in found)
+
+
+def _path(links: list[tuple[int, str]], at: int) -> tuple[str, ...]:
+    tokens = []
+    while at > 0:
+        at, key = links[at]
+        tokens.append(key)
+    return tuple(reversed(tokens))
 
 
 def _replace(data: Any, broken: list[tuple[str, ...]]) -> Any:
