@@ -30,6 +30,7 @@ from contract_gate.cli_support import (
     run_gate,
 )
 from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS, graph_dot, graph_mermaid
+from contract_gate.formatters import text as text_format
 from contract_gate.rules import RULES
 
 GRAPH_FORMATS: dict[str, Callable[[Report, str | None], str]] = {
@@ -124,7 +125,7 @@ def check(
     for extra_format, target in reports:
         write_atomic(target, CHECK_FORMATS[extra_format](report))
     if output is not None and fmt != "text":
-        click.echo(CHECK_FORMATS["text"](report).splitlines()[-1], err=True)
+        click.echo(text_format.summary(report), err=True)
     ctx.exit(EXIT_ERROR if report.internal_errors else EXIT_PASSED if report.passed else EXIT_FAILED)
 
 

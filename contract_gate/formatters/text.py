@@ -27,7 +27,7 @@ def render(report: Report) -> str:
     lines.extend(_diff_lines(report))
     lines.extend(_baseline_lines(report))
     lines.append("")
-    lines.append(_summary(report))
+    lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
 
@@ -54,7 +54,8 @@ def _groups(title: str, groups: dict[str, GroupMetrics]) -> str:
     return f"  {title}: " + (" · ".join(parts) if parts else "none")
 
 
-def _summary(report: Report) -> str:
+def summary(report: Report) -> str:
+    """The verdict line: finding counts by severity, files, and whether the gate passed."""
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in report.findings:
         counts[finding.severity.value] += 1
