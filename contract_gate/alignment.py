@@ -18,10 +18,12 @@ from contract_gate.estate import Estate, Side, call_problem, valid_ms
 from contract_gate.extensions import format_millis
 from contract_gate.findings import Problem
 from contract_gate.model import CallRef, Operation, Service
+from contract_gate.pickling import by_constructor
 
 UNOWNED = "(unowned)"
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Pair:
     """A caller/callee pair with its status and the three durations that decide it."""

@@ -10,11 +10,13 @@ from contract_gate.config import Config
 from contract_gate.extensions import check_slo, slo_millis
 from contract_gate.findings import Problem
 from contract_gate.model import CallRef, Operation, Service
+from contract_gate.pickling import by_constructor
 
 _METHOD_PATH = re.compile(r"^([A-Za-z]+)\s+(/\S*)$")
 _TEMPLATE_PARAM = re.compile(r"\{[^}/]*\}")
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Side:
     """One end of a pair: a service id and an operation key (as written when unresolved)."""
@@ -56,7 +58,7 @@ class Estate:
 
 def template(path: str) -> str:
     """`/v1/carts/{cartId}` and `/v1/carts/{id}` are the same template."""
-    return _TEMPLATE_PARAM.sub("{}", path)
+    return _TEMPLATE_PARAM.sub("{}", path) if "{" in path else path
 
 
 def call_problem(rule: str, entry: CallRef, side: Side, message: str, budget: bool = False) -> Problem:

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from contract_gate.pickling import by_constructor
+
 DEFAULT_BU_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$"
 SLO_PATTERN = r"^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:ms|s)$"
 _SLO = re.compile(SLO_PATTERN)
@@ -56,6 +58,7 @@ class GovernanceExtensions(BaseModel):
     )
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The outcome of checking one value: a rule id and message when it is not valid."""

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
+from contract_gate.pickling import by_constructor
+
 
 class Severity(StrEnum):
     """How serious a finding is; `off` only appears in configuration."""
@@ -37,6 +39,7 @@ class Problem:
     column: int | None = None
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A problem with its severity and source position, as reported to users."""
@@ -51,22 +54,6 @@ class Finding:
     service: str | None
     operation: str | None
     fingerprint: str
-
-    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
-        # Rebuilt by its constructor: twice as fast to unpickle as the dataclass's slot-by-slot
-        # state, and a warm run unpickles every cached finding.
-        return Finding, (
-            self.rule,
-            self.severity,
-            self.message,
-            self.file,
-            self.line,
-            self.column,
-            self.pointer,
-            self.service,
-            self.operation,
-            self.fingerprint,
-        )
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -18,12 +18,14 @@ from contract_gate.extensions import (
     slo_millis,
 )
 from contract_gate.loader import Document
+from contract_gate.pickling import by_constructor
 from contract_gate.refs import RefResolver
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 OWNER, SLO = "x-bu-owner", "x-slo-p99"
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Sourced:
     """An effective extension value and where it was written (the nearest one wins)."""
@@ -34,6 +36,7 @@ class Sourced:
     pointer: str
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class CallRef:
     """One `x-calls` or `x-consumers` entry: the other side, the duration named, where it is."""
@@ -51,6 +54,7 @@ class CallRef:
         return jp.child(self.pointer, "x-slo-p99")
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Operation:
     """One (method, path) of a service, with its effective owner and SLO."""
@@ -91,6 +95,7 @@ class Operation:
         return self.bu is not None and self.slo_ms is not None
 
 
+@by_constructor
 @dataclass(frozen=True, slots=True)
 class Service:
     """One spec seen as a service."""

@@ -105,3 +105,13 @@ def test_a_planted_unsigned_entry_is_never_unpickled(estate: Path, validations: 
     _run(estate)
     assert not Path("planted-by-pr").exists()
     assert len(validations) == 7  # every entry was refused and rechecked
+
+
+def test_cached_results_unpickle_to_equal_objects(estate: Path) -> None:
+    # Findings, operations and pairs are pickled through their constructors (contract_gate.pickling).
+    shutil.copytree(SAMPLES / "legacy", estate / "legacy")
+    settings = Settings(Config(), estate.resolve())
+    report = run([estate], settings)
+    assert report.findings and report.services and report.pairs
+    for value in (report.findings, report.services, report.pairs):
+        assert pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) == value
