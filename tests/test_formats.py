@@ -12,13 +12,15 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
-from conftest import REPO, git, init_git_repo, invoke
+from conftest import CORPUS, REPO, git, init_git_repo, invoke
 from golden_gen import SUFFIXES, golden_path, legacy_report
 
-from contract_gate.api import Report
+from contract_gate.api import Report, run
+from contract_gate.checker import Settings
 from contract_gate.config import Config
 from contract_gate.findings import Finding, Severity
 from contract_gate.formatters import CHECK_FORMATS, github, gitlab, junit, markdown, sarif
+from contract_gate.report import build_report_model
 from contract_gate.rules import RULES
 
 SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
@@ -354,3 +356,34 @@ def test_markdown_shows_metric_deltas_in_diff_mode(tmp_path: Path, monkeypatch: 
     assert "| Documentation completeness | 47.4% (9/19 operations) | -5.2 pts |" in result.stdout
     assert "| LOGISTICS-BU | 50.0% (2/4 operations) |" in result.stdout
     assert "-25.0 pts / +0.0 pts |" in result.stdout
+
+
+def _model_json(report: Report) -> str:
+    return build_report_model(report).model_dump_json(indent=2) + "\n"
+
+
+def test_json_report_is_what_the_report_models_write(report: Report) -> None:
+    assert report.findings and report.services
+    assert CHECK_FORMATS["json"](report) == _model_json(report)
+
+
+@pytest.mark.corpus
+def test_json_report_of_real_specs_is_what_the_report_models_write(tmp_path: Path) -> None:
+    # The JSON formatter writes findings and operations from plain dicts (orjson): it must not
+    # differ by a byte from the pydantic models that define the report, on the world's specs.
+    files = [CORPUS / line for line in (CORPUS / "slice100.txt").read_text("utf-8").split()[:40]]
+    report = run(files, Settings(Config(), CORPUS.resolve()))
+    assert len(report.findings) > 1000
+    assert CHECK_FORMATS["json"](report) == _model_json(report)
+
+
+def test_json_report_with_a_value_orjson_cannot_write_falls_back_to_the_models(report: Report) -> None:
+    service = report.services[0]
+    op = service.operations[0]
+    huge = dataclasses.replace(op.slo or op.owner, value=2**80)  # type: ignore[arg-type]
+    changed = dataclasses.replace(op, slo=huge)
+    services = [dataclasses.replace(service, operations=[changed, *service.operations[1:]])]
+    odd = dataclasses.replace(report, services=services + report.services[1:])
+    text = CHECK_FORMATS["json"](odd)
+    assert text == _model_json(odd)
+    assert json.loads(text)["services"][0]["operations"][0]["slo"]["value"] == 2**80

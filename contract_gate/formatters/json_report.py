@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from contract_gate.api import Report
-from contract_gate.report import build_report_model
+from contract_gate.report import report_json
 
 
 def render(report: Report) -> str:
     """The report as indented JSON."""
-    return build_report_model(report).model_dump_json(indent=2) + "\n"
+    return report_json(report)
