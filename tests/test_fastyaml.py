@@ -236,3 +236,28 @@ def test_rapidyaml_error_text_never_reaches_the_user(tmp_path: Path) -> None:
 def test_stripe_spec_takes_the_fast_path() -> None:
     stripe = CORPUS / "stripe" / "openapi" / "spec3.yaml"
     assert parse_fast(stripe.read_text(encoding="utf-8"), LIMITS) is not None
+
+
+_DEEP_CHILD = """
+import sys
+from contract_gate.fastyaml import parse_fast
+from contract_gate.limits import Limits
+print(parse_fast(sys.stdin.read(), Limits()) is None)
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("x: " + "[" * 50_000 + "]" * 50_000 + "\n", id="flow-sequences"),
+        pytest.param("x: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n", id="flow-mappings"),
+        pytest.param("- " * 50_000 + "x\n", id="block-sequences-on-one-line"),
+    ],
+)
+def test_fifty_thousand_levels_go_to_the_guarded_path_without_crashing(text: str) -> None:
+    # In a child process: a C stack overflow in rapidyaml would kill it, not the tests.
+    child = subprocess.run(
+        [sys.executable, "-c", _DEEP_CHILD], input=text, capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == "True"
