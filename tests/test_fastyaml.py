@@ -14,7 +14,7 @@ import yaml
 from conftest import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_yamlparse import CORE_SCALARS
+from test_yamlparse import CORE_SCALARS, DEEP_DOCUMENTS, run_child
 
 from contract_gate import pointer as jp
 from contract_gate.fastyaml import parse_fast
@@ -246,18 +246,6 @@ print(parse_fast(sys.stdin.read(), Limits()) is None)
 """
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param("x: " + "[" * 50_000 + "]" * 50_000 + "\n", id="flow-sequences"),
-        pytest.param("x: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n", id="flow-mappings"),
-        pytest.param("- " * 50_000 + "x\n", id="block-sequences-on-one-line"),
-    ],
-)
+@pytest.mark.parametrize("text", DEEP_DOCUMENTS)
 def test_fifty_thousand_levels_go_to_the_guarded_path_without_crashing(text: str) -> None:
-    # In a child process: a C stack overflow in rapidyaml would kill it, not the tests.
-    child = subprocess.run(
-        [sys.executable, "-c", _DEEP_CHILD], input=text, capture_output=True, text=True, timeout=120
-    )
-    assert child.returncode == 0, child.stderr[-2000:]
-    assert child.stdout.strip() == "True"
+    assert run_child(_DEEP_CHILD, text).strip() == "True"

@@ -289,21 +289,26 @@ else:
 """
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param("x: " + "[" * 50_000 + "]" * 50_000 + "\n", id="flow-sequences"),
-        pytest.param("x: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n", id="flow-mappings"),
-        pytest.param("- " * 50_000 + "x\n", id="block-sequences-on-one-line"),
-    ],
-)
-def test_fifty_thousand_levels_are_refused_without_crashing_the_process(text: str) -> None:
-    # In a child process: a C stack overflow would kill it (a negative return code), not the tests.
+# Documents 50,000 levels deep (test_fastyaml reuses them).
+DEEP_DOCUMENTS = [
+    pytest.param("x: " + "[" * 50_000 + "]" * 50_000 + "\n", id="flow-sequences"),
+    pytest.param("x: " + "{a: " * 50_000 + "1" + "}" * 50_000 + "\n", id="flow-mappings"),
+    pytest.param("- " * 50_000 + "x\n", id="block-sequences-on-one-line"),
+]
+
+
+def run_child(code: str, text: str) -> str:
+    """Run `code` in a child process with `text` on stdin: a C stack overflow kills it, not the tests."""
     child = subprocess.run(
-        [sys.executable, "-c", _DEEP_CHILD], input=text, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code], input=text, capture_output=True, text=True, timeout=120
     )
     assert child.returncode == 0, child.stderr[-2000:]
-    rule, line, _column = child.stdout.split()
+    return child.stdout
+
+
+@pytest.mark.parametrize("text", DEEP_DOCUMENTS)
+def test_fifty_thousand_levels_are_refused_without_crashing_the_process(text: str) -> None:
+    rule, line, _column = run_child(_DEEP_CHILD, text).split()
     assert rule == "nesting-too-deep"
     assert line == "1"
 
