@@ -169,6 +169,7 @@ class _Verifier:
             raise _Unsupported("deep nesting")
         node += 1  # the first child's
         items = container.items() if type(container) is dict else enumerate(container)
+        # `_suspect` inlined, with its sets as locals: this loop runs once per value of the file.
         suspect_start, suspect_words, big = _SUSPECT_START, _SUSPECT_WORDS, _BIG
         for key, value in items:
             if type(key) is str and key[:1] in _SUSPECT_KEY_START:

@@ -3,7 +3,7 @@
 Four runs over the whole of ../shared/corpus, compared field by field with a cold,
 two-worker run on the fast paths: the same with a warm cache, one worker without a
 cache, and the reference path (ruamel.yaml's composer, the stdlib JSON parser and
-openapi-spec-validator's own schema walk instead of libyaml, orjson and our walk).
+openapi-spec-validator's own schema walk instead of rapidyaml or libyaml, orjson and our walk).
 """
 
 from __future__ import annotations
