@@ -31,6 +31,7 @@ from contract_gate.cli_support import (
 )
 from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS, graph_dot, graph_mermaid
 from contract_gate.formatters import text as text_format
+from contract_gate.pool import tune_gc
 from contract_gate.rules import RULES
 
 GRAPH_FORMATS: dict[str, Callable[[Report, str | None], str]] = {
@@ -52,6 +53,12 @@ GRAPH_FORMATS: dict[str, Callable[[Report, str | None], str]] = {
 def main(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
     """Govern OpenAPI contracts: owners, SLOs and their agreements across services."""
     ctx.obj = {"config_file": config_file, "debug": debug}
+
+
+def entry() -> None:
+    """The `contract-gate` command: the CLI in a process tuned for it (see `tune_gc`)."""
+    tune_gc()
+    main()
 
 
 def _report_target(value: str) -> tuple[str, Path]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import multiprocessing
 import os
 import signal
@@ -27,6 +28,21 @@ from contract_gate.findings import Problem
 from contract_gate.loader import display_path
 
 Progress = Callable[[int, int], None]
+
+# Collect young objects every 50,000 allocations instead of 700: parsing a large spec or
+# unpickling a large estate allocates millions of objects that live on, and the default
+# collects them over and over (a tenth of the check time of a 13 MB spec).
+_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    """Set this process's garbage collector for contract-gate's work: called once per process.
+
+    What exists already (modules, config) is frozen out of every collection; in a forked
+    worker that also keeps the collector from writing to, and so copying, the parent's pages.
+    """
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +175,7 @@ def _serve(
     """Worker loop: receive an index, send back its result; None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     faulthandler.disable()  # a crash is reported as a finding, not as a stack dump on stderr
+    tune_gc()
     _limit_memory(memory)
     while True:
         try:
