@@ -10,6 +10,7 @@ original does, so references and errors resolve as before.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -118,6 +119,45 @@ def _compiles(pattern: str) -> bool:
 
 
 _UNKNOWN = object()
+# The data of the spec being validated, when it refers to no other file; None otherwise.
+single_file_root: contextvars.ContextVar[Any] = contextvars.ContextVar("single_file_root", default=None)
+_MAX_REF_HOPS = 64
+
+
+def _note(known: dict[tuple[Any, ...], Any], parts: tuple[Any, ...], item: Any, root: Any) -> None:
+    if type(item) is not dict:
+        return
+    if "$ref" not in item:
+        known[parts] = item
+        return
+    if root is None:
+        return
+    target = _local_target(root, item)
+    if target is not _UNKNOWN:
+        known[parts] = target
+
+
+def _local_target(root: Any, item: dict[str, Any]) -> Any:
+    """What a chain of `#/...` references ends at, or _UNKNOWN (not local, or not found)."""
+    for _ in range(_MAX_REF_HOPS):
+        ref = item.get("$ref")
+        if type(ref) is not str:
+            return item
+        if not ref.startswith("#/") or "%" in ref:
+            return _UNKNOWN  # another file, or an escaped fragment: the resolver's business
+        node = root
+        for token in ref[2:].split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            if type(node) is dict and token in node:
+                node = node[token]
+            elif type(node) is list and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return _UNKNOWN
+        if type(node) is not dict:
+            return node
+        item = node
+    return _UNKNOWN
 
 
 def _items(schema: SchemaPath, value: Mapping[str, Any], keyword: str) -> Iterator[SchemaPath]:
@@ -204,23 +244,25 @@ class FastSchemaWalk:
         yield from self._walk(schema, value, require_properties)
 
     def _remember_children(self, parts: tuple[Any, ...], value: Mapping[str, Any]) -> None:
-        """Note the child schemas `_walk` descends into whose value needs no $ref resolution."""
+        """Note the values of the child schemas `_walk` descends into, where they are plain to find.
+
+        A child that is a `$ref` is noted only when it points inside a spec that is one file
+        (`single_file_root`): then the target is found by its JSON pointer as jsonschema-path
+        would find it (siblings of `$ref` ignored, chains followed), without its resolver.
+        """
         known = self._child_values
+        root = single_file_root.get()
         for keyword in ("allOf", "anyOf", "oneOf"):
             items = value.get(keyword)
             if type(items) is list:
                 for index, item in enumerate(items):
-                    if type(item) is dict and "$ref" not in item:
-                        known[(*parts, keyword, index)] = item
+                    _note(known, (*parts, keyword, index), item, root)
         for keyword in ("not", "items"):
-            item = value.get(keyword)
-            if type(item) is dict and "$ref" not in item:
-                known[(*parts, keyword)] = item
+            _note(known, (*parts, keyword), value.get(keyword), root)
         properties = value.get("properties")
         if type(properties) is dict and "$ref" not in properties:
             for name, item in properties.items():
-                if type(item) is dict and "$ref" not in item:
-                    known[(*parts, "properties", name)] = item
+                _note(known, (*parts, "properties", name), item, root)
 
     def _walk(
         self, schema: SchemaPath, value: Mapping[str, Any], require_properties: bool

@@ -46,7 +46,7 @@ from openapi_spec_validator.validation import (  # noqa: E402
 from openapi_spec_validator.validation.keywords import SchemaValidator  # noqa: E402
 
 from contract_gate import pointer as jp  # noqa: E402
-from contract_gate.fastschema import FastSchemaWalk, use_fast_lookups  # noqa: E402
+from contract_gate.fastschema import FastSchemaWalk, single_file_root, use_fast_lookups  # noqa: E402
 from contract_gate.findings import Problem  # noqa: E402
 from contract_gate.loader import Document  # noqa: E402
 from contract_gate.refs import RefResolver  # noqa: E402
@@ -112,6 +112,8 @@ def validate_structure(
     validator = validator_cls(schema_path)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
+    one_file = fast and len(resolver.documents()) <= 1
+    root_token = single_file_root.set(data if one_file else None)
     try:
         for error in _iter_errors(validator):
             pointer = jp.join(*jp.canonical(document.data, jp.split(_pointer_of(error))))
@@ -129,6 +131,8 @@ def validate_structure(
         # the schema errors already reported. Only a crash with nothing reported is news.
         if not problems:
             problems.append(_stopped(document, "it met a value its checks could not handle"))
+    finally:
+        single_file_root.reset(root_token)
     return problems
 
 
