@@ -57,11 +57,14 @@ class _Unsupported(Exception):
     """The file uses YAML the fast path leaves to libyaml."""
 
 
-def parse_fast(text: str, limits: Limits) -> FastYaml | None:
-    """Parse one YAML document with rapidyaml; None when the libyaml path must read it."""
+def parse_fast(text: str, limits: Limits, utf8: bytes | None = None) -> FastYaml | None:
+    """Parse one YAML document with rapidyaml; None when the libyaml path must read it.
+
+    `utf8` is the text's UTF-8 encoding when the caller has it (the file's bytes).
+    """
     if ryml is None or _LIBC is None:
         return None
-    raw = text.encode("utf-8")
+    raw = utf8 if utf8 is not None else text.encode("utf-8")
     if may_need_repair(text, raw) or _unusual_breaks(text):
         return None
     source = bytearray(raw)  # rapidyaml unescapes and folds scalars in this copy
@@ -168,21 +171,31 @@ class _Verifier:
         if depth >= self.max_depth:
             raise _Unsupported("deep nesting")
         node += 1  # the first child's
-        items = container.items() if type(container) is dict else enumerate(container)
-        # `_suspect` inlined, with its sets as locals: this loop runs once per value of the file.
+        # `_suspect` inlined, with its sets as locals: these loops run once per value of the file.
         suspect_start, suspect_words, big = _SUSPECT_START, _SUSPECT_WORDS, _BIG
-        for key, value in items:
-            if type(key) is str and key[:1] in _SUSPECT_KEY_START:
-                self._check_key(node, key)
+        if isinstance(container, dict):
+            for key, value in container.items():
+                if key[:1] in _SUSPECT_KEY_START:
+                    self._check_key(node, key)
+                kind = type(value)
+                if kind is dict or kind is list:
+                    node = self._container(value, depth + 1, node)
+                    continue
+                if (kind is str and (value[:1] in suspect_start or value in suspect_words)) or (
+                    kind is float and not -big < value < big
+                ):
+                    container[key] = self._reread(node, key)
+                node += 1
+            return node
+        for index, value in enumerate(container):
             kind = type(value)
             if kind is dict or kind is list:
                 node = self._container(value, depth + 1, node)
                 continue
-            if kind is str:
-                if value[:1] in suspect_start or value in suspect_words:
-                    container[key] = self._reread(node, key)  # type: ignore[index]
-            elif kind is float and not -big < value < big:
-                container[key] = self._reread(node, key)  # type: ignore[index]
+            if (kind is str and (value[:1] in suspect_start or value in suspect_words)) or (
+                kind is float and not -big < value < big
+            ):
+                container[index] = self._reread(node, index)
             node += 1
         return node
 

@@ -22,6 +22,9 @@ _BOMS = (
 )
 
 
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
+
+
 class LoadError(Exception):
     """The file cannot be turned into data; `rule` is the finding to report."""
 
@@ -71,14 +74,17 @@ def load_document(
             "file-too-large",
             f"file is {size:,} bytes, over max-file-size {limits.max_file_size:,}; it was not read",
         )
-    text = _decode(path.read_bytes())
+    raw = path.read_bytes()
+    text = _decode(raw)
+    # The bytes are the text's UTF-8 as they are (no BOM): the fast parser needs no re-encoding.
+    utf8 = raw if not raw.startswith(_BOM_PREFIXES) else None
     try:
         locator: Locator
         lenient: tuple[str, int | None, int | None] | None = None
         if path.suffix.lower() == ".json":
             json_doc = parse_json(text, limits, reference=reference)
             data, locator, duplicates = json_doc.data, json_doc.locator, json_doc.duplicate_keys
-        elif (fast := None if reference else parse_fast(text, limits)) is not None:
+        elif (fast := None if reference else parse_fast(text, limits, utf8)) is not None:
             data, locator, duplicates = fast.data, fast.locator, []
         else:
             parsed = parse_yaml(text, limits, reference=reference)
