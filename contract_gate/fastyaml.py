@@ -65,12 +65,19 @@ def parse_fast(text: str, limits: Limits, utf8: bytes | None = None) -> FastYaml
     if ryml is None or _LIBC is None:
         return None
     raw = utf8 if utf8 is not None else text.encode("utf-8")
-    if may_need_repair(text, raw) or _unusual_breaks(text):
+    if (
+        may_need_repair(text, raw)
+        or _unusual_breaks(text)
+        or _tabs_as_separators(text)
+        or _flow_question(text)
+    ):
         return None
     source = bytearray(raw)  # rapidyaml unescapes and folds scalars in this copy
     try:
         with _quiet():
             tree = ryml.parse_in_place(source)
+            if _may_hold_properties(text) and _holds_properties(tree):
+                return None
             root = _document_root(tree)
             if tree.size() > limits.max_nodes:
                 return None
@@ -91,6 +98,54 @@ def _unusual_breaks(text: str) -> bool:
     if "\x85" in text or "\u2028" in text or "\u2029" in text:
         return True
     return "\r" in text and _LONE_CR.search(text) is not None
+
+
+def _tabs_as_separators(text: str) -> bool:
+    """Whether a tab indents a line or follows an indicator: rapidyaml and libyaml disagree there."""
+    return "\t" in text and _TAB_SEPARATOR.search(text) is not None
+
+
+def _may_hold_properties(text: str) -> bool:
+    """Whether the text may hold an anchor or a tag: `&` or `!` after a separator, not before a space.
+
+    HTML entities and Markdown images in descriptions look the same; `_holds_properties`
+    asks the tree which it is.
+    """
+    for mark in "&!":
+        at = text.find(mark)
+        while at >= 0:
+            if (at == 0 or text[at - 1] in _SEPARATORS) and text[at + 1 : at + 2] not in _BLANKS:
+                return True
+            at = text.find(mark, at + 1)
+    return False
+
+
+def _holds_properties(tree: Any) -> bool:
+    """Whether a node has an anchor or a tag (rare in specs).
+
+    rapidyaml reads some of those otherwise than libyaml (an anchor or a tag on an empty node).
+    """
+    properties = _PROPERTIES
+    kind = tree.type
+    return any(kind(node) & properties for node in range(tree.size()))
+
+
+def _flow_question(text: str) -> bool:
+    """Whether `?` follows `[`, `{` or `,`: libyaml reads `[?x]` as a mapping, rapidyaml as a string."""
+    at = text.find("?")
+    while at >= 0:
+        before = at - 1
+        while before >= 0 and text[before] in " \t":
+            before -= 1
+        if before >= 0 and text[before] in "[{,":
+            return True
+        at = text.find("?", at + 1)
+    return False
+
+
+_SEPARATORS = frozenset(" \t\r\n[{,")
+_TAB_SEPARATOR = re.compile(r"^[ \t?:-]*\t|[:-]\t", re.MULTILINE)
+_BLANKS = frozenset([" ", "\t"])
 
 
 @contextlib.contextmanager
@@ -122,7 +177,7 @@ def _document_root(tree: Any) -> int | None:
     return int(root)
 
 
-_STREAM_ONLY = _MAP = _SEQ = _VAL = _REF = _PLAIN_VALUE = 0
+_STREAM_ONLY = _MAP = _SEQ = _VAL = _REF = _PLAIN_VALUE = _PROPERTIES = 0
 # (plain, quoted, tagged/anchored/alias) flags of a value, and of a key.
 _VALUE_STYLES = _KEY_STYLES = (0, 0, 0)
 if ryml is not None:
@@ -131,11 +186,16 @@ if ryml is not None:
     _STREAM_ONLY = ryml.STREAM & ~ryml.SEQ  # STREAM is a flag of its own plus SEQ
     _MAP, _SEQ, _VAL, _PLAIN_VALUE = ryml.MAP, ryml.SEQ, ryml.VAL, ryml.VAL_PLAIN
     _REF = ryml.KEYREF | ryml.VALREF
+    _PROPERTIES = ryml.KEYANCH | ryml.VALANCH | ryml.KEYTAG | ryml.VALTAG
 # Strings the JSON may hold for a plain scalar that the core schema reads otherwise: `~`,
 # `Null`, `TRUE`, `0x1F`, `007`, `.NaN` (written as ".nan"), or an alias (`*name`).
 _SUSPECT_WORDS = frozenset({"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"})
-_SUSPECT_START = frozenset("-+.0123456789*")
-_SUSPECT_KEY_START = frozenset("*<")
+# A plain scalar may not start with these (`:` only in flow), but rapidyaml takes some of them
+# where libyaml refuses: a file with one is left to libyaml.
+_NOT_PLAIN_START = frozenset("]}@`%:")
+_SUSPECT_START = frozenset("-+.0123456789*") | _NOT_PLAIN_START
+# Keys: aliases, merge keys, the float words rapidyaml rewrites (`inf` -> ".inf"), bad starts.
+_SUSPECT_KEY_START = frozenset("*<.-+") | _NOT_PLAIN_START
 # orjson reads integers past 64 bits as floats: such a float may have been written as an integer.
 _BIG = 2.0**63
 
@@ -175,7 +235,7 @@ class _Verifier:
         suspect_start, suspect_words, big = _SUSPECT_START, _SUSPECT_WORDS, _BIG
         if isinstance(container, dict):
             for key, value in container.items():
-                if key[:1] in _SUSPECT_KEY_START:
+                if not key or key[:1] in _SUSPECT_KEY_START:
                     self._check_key(node, key)
                 kind = type(value)
                 if kind is dict or kind is list:
@@ -200,9 +260,15 @@ class _Verifier:
         return node
 
     def _check_key(self, node: int, key: str) -> None:
-        """`*/*` is a media type; `*name` unquoted is an alias, and `<<` a merge key."""
-        if key == "<<" or self.tree.type(node) & ryml.KEYREF or self._key_of(node) != key:
-            raise _Unsupported("merge key, alias key or a node out of order")
+        """`*/*` is a media type; `*name` unquoted is an alias, `<<` a merge key, `inf` a word.
+
+        An empty key is left to libyaml too: rapidyaml reads `[:]` as a mapping.
+        """
+        kind = self.tree.type(node)
+        if not key or key == "<<" or kind & ryml.KEYREF or self._key_of(node) != key:
+            raise _Unsupported("merge key, alias key, rewritten key or a node out of order")
+        if kind & ryml.KEY_PLAIN and key[:1] in _NOT_PLAIN_START:
+            raise _Unsupported("a plain key libyaml refuses")
 
     def _key_of(self, node: int) -> str:
         return str(self.tree.key(node), "utf-8")
@@ -218,7 +284,11 @@ class _Verifier:
         if text is None:
             return None
         value = str(text, "utf-8")
-        return resolve_plain(value) if kind & _PLAIN_VALUE else value
+        if not kind & _PLAIN_VALUE:
+            return value
+        if value[:1] in _NOT_PLAIN_START:
+            raise _Unsupported("a plain scalar libyaml refuses")
+        return resolve_plain(value)
 
 
 def _suspect(value: str) -> bool:

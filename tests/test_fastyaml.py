@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -116,11 +117,95 @@ def test_plain_scalars_are_read_by_the_yaml_1_2_core_schema(scalar: str, expecte
     ],
 )
 def test_the_fast_path_agrees_with_libyaml_or_leaves_the_file_to_it(text: str) -> None:
+    _agrees_or_declines(text)
+
+
+def _agrees_or_declines(text: str) -> None:
     try:
-        parse_yaml(text, LIMITS)
+        slow = parse_yaml(text, LIMITS)
     except Exception:
-        return  # libyaml refuses it; test_yamlparse covers what the user sees then
+        # libyaml refuses it, and so must the fast path: the user gets libyaml's parse error.
+        assert parse_fast(text, LIMITS) is None
+        return
+    if slow.lenient is not None:
+        assert parse_fast(text, LIMITS) is None
+        return
     _parity(text)
+
+
+# YAML rapidyaml reads although libyaml refuses it, or reads otherwise (found by mutating corpus
+# specs): a plain scalar starting with an indicator, anchors and tags on empty nodes, `?` in
+# flow, an empty key, tabs as separators, float words as keys.
+ODD_YAML = [
+    "a: ]x\n",
+    "a: }x\n",
+    "- @x\n",
+    "`x: 1\n",
+    "a: [%x]\n",
+    "a: {:x: 1}\n",
+    "a: [:]\n",
+    "&x: 1\n",
+    "a: &\n",
+    "a: !\n",
+    "a: !x\n",
+    "a: [!x]\n",
+    "a: [?x]\n",
+    "a:\tb\n",
+    "-\tx\n",
+    "- \tx\n",
+    "a:\n  -\tx\n",
+    "a: x\n\t# c\n",
+    "inf: 1\nnan: 2\n",
+    "-inf: 1\n",
+]
+
+
+@pytest.mark.parametrize("text", ODD_YAML)
+def test_yaml_only_libyaml_reads_right_is_left_to_it(text: str) -> None:
+    _agrees_or_declines(text)
+
+
+@pytest.mark.corpus
+def test_mutated_corpus_specs_read_the_same_on_both_paths() -> None:
+    # Real specs with one line damaged the way hands and merges damage them: whatever libyaml
+    # makes of the result, the fast path makes the same, or leaves the file to libyaml.
+    rng = random.Random(20261121)
+    files = [
+        CORPUS / line
+        for line in (CORPUS / "manifest.txt").read_text("utf-8").split()
+        if line.endswith((".yaml", ".yml")) and (CORPUS / line).stat().st_size < 60_000
+    ]
+    inserts = [
+        ":",
+        "- ",
+        "'",
+        '"',
+        "{",
+        "}",
+        "[",
+        "]",
+        "\t",
+        "#",
+        "&a ",
+        "*a",
+        "!!str ",
+        "? ",
+        "|",
+        ">",
+        "@",
+        "%",
+    ]
+    fast_read = 0
+    for _ in range(300):
+        lines = rng.choice(files).read_text("utf-8").split("\n")
+        at = rng.randrange(len(lines))
+        line = lines[at]
+        cut = rng.randrange(len(line) + 1)
+        lines[at] = line[:cut] + rng.choice(inserts) + line[cut:] if rng.random() < 0.7 else line[:cut]
+        text = "\n".join(lines)
+        _agrees_or_declines(text)
+        fast_read += parse_fast(text, LIMITS) is not None
+    assert fast_read > 50  # the test exercised the fast path, not only its refusals
 
 
 @pytest.mark.parametrize(
