@@ -91,7 +91,7 @@ def parse_fast(text: str, limits: Limits, utf8: bytes | None = None) -> FastYaml
             data = verifier.verify(orjson.loads(json_text))
     except (_Unsupported, ryml.ExceptionBasic, orjson.JSONDecodeError, TypeError, ValueError):
         return None
-    return FastYaml(data, RymlLocator(tree, source, raw, text, limits))
+    return FastYaml(data, RymlLocator(tree, root, source, raw, text, limits))
 
 
 def _unusual_breaks(text: str) -> bool:
@@ -329,8 +329,11 @@ class RymlLocator:
     collections), it asks libyaml's nodes instead, composed once on first need.
     """
 
-    def __init__(self, tree: Any, source: bytearray, raw: bytes, text: str, limits: Limits) -> None:
+    def __init__(
+        self, tree: Any, root: int | None, source: bytearray, raw: bytes, text: str, limits: Limits
+    ) -> None:
         self.tree = tree
+        self.root = root  # the document's content node, found once by parse_fast
         self.source = source
         self.raw = raw
         self.text = text
@@ -345,8 +348,7 @@ class RymlLocator:
         return self._line_col(offset) if offset is not None else self._libyaml().locate(pointer)
 
     def _offset(self, tokens: list[str]) -> int | None:
-        tree = self.tree
-        node = _document_root(tree)
+        tree, node = self.tree, self.root
         if node is None:
             return None
         in_mapping = False
