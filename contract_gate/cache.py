@@ -91,7 +91,7 @@ class Cache:
     def _settings_text(self, settings: Settings) -> str:
         # Serialised once per run, not once per file (lookup and store of every file need it).
         if self._settings is None or self._settings[0] is not settings:
-            text = f"{settings.config.model_dump_json()}\x1f{settings.ref_root}\x1f{settings.reference}"
+            text = f"{settings.config!r}\x1f{settings.ref_root}\x1f{settings.reference}"
             self._settings = (settings, text)
         return self._settings[1]
 

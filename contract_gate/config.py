@@ -1,19 +1,28 @@
-"""Configuration: one pydantic model, kebab-case keys, unknown keys rejected.
+"""Configuration: kebab-case keys, unknown keys rejected.
 
 Found as `contract-gate.toml`, or `[tool.contract-gate]` in `pyproject.toml`,
 from the working directory upwards; `--config FILE` names one. Defaults <
 file < flags actually passed.
+
+The settings are plain frozen dataclasses; each field says its key, help text
+and bounds. pydantic validates them (`config_model.py` builds its models from
+these fields, and the JSON Schema in `schemas/`), but a table whose every value
+is plainly of its field's type and within bounds is taken as it is, so that a
+run does not import pydantic only to read a few well-formed keys.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from dataclasses import dataclass
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any, Literal, TypeVar
 
 from contract_gate.extensions import DEFAULT_BU_PATTERN, slo_millis
 from contract_gate.findings import Severity
@@ -22,218 +31,233 @@ from contract_gate.rules import RULES_BY_ID
 
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?\s*$", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
+_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_PROM_DURATION = re.compile(r"^(?:[0-9]+(?:y|w|d|h|m|s|ms))+$")
+_EXACT_FLOAT_INT = 2**53
+
+SettingsT = TypeVar("SettingsT")
 
 
 class ConfigError(Exception):
     """Configuration that cannot be used; the message names the key and the file."""
 
 
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_PROM_DURATION = re.compile(r"^(?:[0-9]+(?:y|w|d|h|m|s|ms))+$")
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """How one field is written in the config file and what it accepts beyond its type."""
+
+    key: str
+    description: str
+    ge: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    min_length: int | None = None
+    check: Callable[[Any], Any] | None = None  # raises ValueError with the reason
 
 
-class PrometheusConfig(BaseModel):
+def setting(
+    default: Any = MISSING,
+    description: str = "",
+    *,
+    key: str | None = None,
+    factory: Callable[[], Any] | None = None,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    min_length: int | None = None,
+    check: Callable[[Any], Any] | None = None,
+) -> Any:
+    """A dataclass field with its `Setting`; `key` defaults to the field name (set by `_keyed`)."""
+    meta = {"setting": Setting(key or "", description, ge, le, gt, min_length, check)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _metric_name(value: str) -> str:
+    if not _METRIC_NAME.match(value):
+        raise ValueError(f"{value!r} is not a Prometheus metric name")
+    if value.endswith("_bucket"):
+        raise ValueError(f"write the histogram's base name, {value.removesuffix('_bucket')!r}")
+    return value
+
+
+def _label_name(value: str | None) -> str | None:
+    if value is not None and not _LABEL_NAME.match(value):
+        raise ValueError(f"{value!r} is not a Prometheus label name")
+    return value
+
+
+def _selector_names(value: dict[str, str]) -> dict[str, str]:
+    bad = sorted(name for name in value if not _LABEL_NAME.match(name))
+    if bad:
+        raise ValueError(f"not Prometheus label names: {', '.join(bad)}")
+    return value
+
+
+def _duration(value: str) -> str:
+    if not _PROM_DURATION.match(value):
+        raise ValueError(f'{value!r} is not a Prometheus duration; write it like "5m" or "1h30m"')
+    return value
+
+
+def _pattern_compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"not a regular expression: {error}") from None
+    return value
+
+
+def _slo_form(value: str) -> str:
+    if not slo_millis(value):
+        raise ValueError('write it like "60s" or "800ms"')
+    return value
+
+
+def _size_form(value: int | str) -> int | str:
+    _bytes(value)
+    return value
+
+
+def _known_rules(value: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(value) - set(RULES_BY_ID))
+    if unknown:
+        raise ValueError(f"unknown rule id {', '.join(unknown)} (see `contract-gate rules`)")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class PrometheusConfig:
     """How `prometheus-rules` turns each x-slo-p99 into an alert: the histogram and its labels."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    histogram: str = Field(
+    histogram: str = setting(
         "http_server_request_duration_seconds",
-        description="Base name of the latency histogram (without _bucket); the default is the"
+        "Base name of the latency histogram (without _bucket); the default is the"
         " OpenTelemetry HTTP server metric as Prometheus names it.",
+        check=_metric_name,
     )
-    histogram_unit: Literal["seconds", "milliseconds"] = Field(
-        "seconds", alias="histogram-unit", description="Unit of the histogram's buckets."
+    histogram_unit: Literal["seconds", "milliseconds"] = setting(
+        "seconds", "Unit of the histogram's buckets.", key="histogram-unit"
     )
-    service_label: str = Field(
-        "job", alias="service-label", description="Label whose value is the service id."
+    service_label: str = setting(
+        "job", "Label whose value is the service id.", key="service-label", check=_label_name
     )
-    method_label: str = Field(
-        "http_request_method", alias="method-label", description="Label holding the HTTP method (GET, POST…)."
+    method_label: str = setting(
+        "http_request_method",
+        "Label holding the HTTP method (GET, POST…).",
+        key="method-label",
+        check=_label_name,
     )
-    route_label: str = Field(
-        "http_route", alias="route-label", description="Label holding the route, as the spec's path template."
+    route_label: str = setting(
+        "http_route",
+        "Label holding the route, as the spec's path template.",
+        key="route-label",
+        check=_label_name,
     )
-    operation_id_label: str | None = Field(
+    operation_id_label: str | None = setting(
         None,
-        alias="operation-id-label",
-        description="When set, operations with an operationId are matched by this label instead of"
-        " method and route.",
+        "When set, operations with an operationId are matched by this label instead of method and route.",
+        key="operation-id-label",
+        check=_label_name,
     )
-    selectors: dict[str, str] = Field(
-        default_factory=dict,
+    selectors: dict[str, str] = setting(
         description='Extra label matchers every expression gets, e.g. {env = "prod"}.',
+        factory=dict,
+        check=_selector_names,
     )
-    rate_window: str = Field(
-        "5m", alias="rate-window", description="Range of rate() over the buckets, a Prometheus duration."
+    rate_window: str = setting(
+        "5m", "Range of rate() over the buckets, a Prometheus duration.", key="rate-window", check=_duration
     )
-    for_: str = Field(
-        "10m", alias="for", description="How long the p99 must stay above the SLO before the alert fires."
+    for_: str = setting(
+        "10m",
+        "How long the p99 must stay above the SLO before the alert fires.",
+        key="for",
+        check=_duration,
     )
-    severity: str = Field("warning", min_length=1, description="The alerts' severity label.")
-
-    @field_validator("histogram")
-    @classmethod
-    def _metric_name(cls, value: str) -> str:
-        if not _METRIC_NAME.match(value):
-            raise ValueError(f"{value!r} is not a Prometheus metric name")
-        if value.endswith("_bucket"):
-            raise ValueError(f"write the histogram's base name, {value.removesuffix('_bucket')!r}")
-        return value
-
-    @field_validator("service_label", "method_label", "route_label", "operation_id_label")
-    @classmethod
-    def _label_name(cls, value: str | None) -> str | None:
-        if value is not None and not _LABEL_NAME.match(value):
-            raise ValueError(f"{value!r} is not a Prometheus label name")
-        return value
-
-    @field_validator("selectors")
-    @classmethod
-    def _selector_names(cls, value: dict[str, str]) -> dict[str, str]:
-        bad = sorted(name for name in value if not _LABEL_NAME.match(name))
-        if bad:
-            raise ValueError(f"not Prometheus label names: {', '.join(bad)}")
-        return value
-
-    @field_validator("rate_window", "for_")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        if not _PROM_DURATION.match(value):
-            raise ValueError(f'{value!r} is not a Prometheus duration; write it like "5m" or "1h30m"')
-        return value
+    severity: str = setting("warning", "The alerts' severity label.", min_length=1)
 
     def merged(self, overrides: dict[str, Any]) -> PrometheusConfig:
         """The table with command-line overrides (kebab-case keys); ConfigError names a bad one."""
         given = {key: value for key, value in overrides.items() if value is not None}
-        try:
-            return PrometheusConfig.model_validate({**self.model_dump(by_alias=True), **given})
-        except ValidationError as error:
-            raise ConfigError(_describe(error, None, "prometheus.")) from None
+        return validate(PrometheusConfig, {**as_table(self), **given}, None, "prometheus.")
 
 
-class Config(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Config:
     """Every setting, with its default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    min_completeness: float = Field(
+    min_completeness: float = setting(
         95.0,
-        alias="min-completeness",
+        "Gate threshold for documentation completeness, in percent.",
+        key="min-completeness",
         ge=0,
         le=100,
-        description="Gate threshold for documentation completeness, in percent.",
     )
-    min_alignment: float = Field(
-        90.0,
-        alias="min-alignment",
-        ge=0,
-        le=100,
-        description="Gate threshold for SLO alignment, in percent.",
+    min_alignment: float = setting(
+        90.0, "Gate threshold for SLO alignment, in percent.", key="min-alignment", ge=0, le=100
     )
-    alignment_scope: Literal["cross-bu", "all"] = Field(
+    alignment_scope: Literal["cross-bu", "all"] = setting(
         "cross-bu",
-        alias="alignment-scope",
-        description="Which call pairs count for SLO alignment: across BUs only, or all.",
+        "Which call pairs count for SLO alignment: across BUs only, or all.",
+        key="alignment-scope",
     )
-    require_bidirectional: bool = Field(
+    require_bidirectional: bool = setting(
         False,
-        alias="require-bidirectional",
-        description="A callee must list each consumer in x-consumers for its pair to be aligned.",
+        "A callee must list each consumer in x-consumers for its pair to be aligned.",
+        key="require-bidirectional",
     )
-    bu_pattern: str = Field(
+    bu_pattern: str = setting(
         DEFAULT_BU_PATTERN,
-        alias="bu-pattern",
-        description="Regular expression every x-bu-owner must match.",
+        "Regular expression every x-bu-owner must match.",
+        key="bu-pattern",
+        check=_pattern_compiles,
     )
-    bu_registry: list[str] | None = Field(
-        None,
-        alias="bu-registry",
-        description="The known BUs; when set, an x-bu-owner outside it is owner-unknown-bu.",
+    bu_registry: list[str] | None = setting(
+        None, "The known BUs; when set, an x-bu-owner outside it is owner-unknown-bu.", key="bu-registry"
     )
-    max_slo_p99: str = Field(
-        "60s", alias="max-slo-p99", description="The largest x-slo-p99 accepted, e.g. 60s."
+    max_slo_p99: str = setting(
+        "60s", "The largest x-slo-p99 accepted, e.g. 60s.", key="max-slo-p99", check=_slo_form
     )
-    fail_on: Severity = Field(
-        Severity.ERROR,
-        alias="fail-on",
-        description="The gate fails on a finding of this severity or above.",
+    fail_on: Severity = setting(
+        Severity.ERROR, "The gate fails on a finding of this severity or above.", key="fail-on"
     )
-    rules: dict[str, Literal["error", "warning", "info", "off"]] = Field(
-        default_factory=dict,
-        description="Per-rule severity: error, warning, info or off.",
+    rules: dict[str, Literal["error", "warning", "info", "off"]] = setting(
+        description="Per-rule severity: error, warning, info or off.", factory=dict, check=_known_rules
     )
-    exclude: list[str] = Field(
-        default_factory=list,
+    exclude: list[str] = setting(
         description="Glob patterns (relative to the config file) of files and folders not walked.",
+        factory=list,
     )
-    ref_root: str | None = Field(
+    ref_root: str | None = setting(
         None,
-        alias="ref-root",
-        description="Folder that local $refs may not leave; default: the common root of the inputs.",
+        "Folder that local $refs may not leave; default: the common root of the inputs.",
+        key="ref-root",
     )
-    max_file_size: int | str = Field(
-        "50MB", alias="max-file-size", description="Files larger than this are not read."
+    max_file_size: int | str = setting(
+        "50MB", "Files larger than this are not read.", key="max-file-size", check=_size_form
     )
-    cache: bool = Field(True, description="Reuse results of files whose bytes did not change.")
-    cache_dir: str = Field(
-        ".contract-gate-cache",
-        alias="cache-dir",
-        description="Where results are cached (relative to the config).",
+    cache: bool = setting(True, "Reuse results of files whose bytes did not change.")
+    cache_dir: str = setting(
+        ".contract-gate-cache", "Where results are cached (relative to the config).", key="cache-dir"
     )
-    jobs: int | None = Field(
-        None, ge=1, le=256, description="Worker processes checking files (default: the CPU count)."
+    jobs: int | None = setting(
+        None, "Worker processes checking files (default: the CPU count).", ge=1, le=256
     )
-    file_timeout: float = Field(
-        120.0, alias="file-timeout", gt=0, description="Seconds one file may take before it is given up."
+    file_timeout: float = setting(
+        120.0, "Seconds one file may take before it is given up.", key="file-timeout", gt=0
     )
-    worker_memory: int | str = Field(
-        "2GiB", alias="worker-memory", description="Address space a worker may use (one file at a time)."
+    worker_memory: int | str = setting(
+        "2GiB", "Address space a worker may use (one file at a time).", key="worker-memory", check=_size_form
     )
-    max_depth: int = Field(
-        256, alias="max-depth", ge=8, le=10_000, description="Deepest nesting accepted in a spec."
+    max_depth: int = setting(256, "Deepest nesting accepted in a spec.", key="max-depth", ge=8, le=10_000)
+    max_nodes: int = setting(
+        5_000_000, "Most values a spec may expand to (YAML aliases included).", key="max-nodes", ge=1000
     )
-    max_nodes: int = Field(
-        5_000_000,
-        alias="max-nodes",
-        ge=1000,
-        description="Most values a spec may expand to (YAML aliases included).",
+    prometheus: PrometheusConfig = setting(
+        description="How `prometheus-rules` writes alerts from x-slo-p99.", factory=PrometheusConfig
     )
-    prometheus: PrometheusConfig = Field(
-        default_factory=PrometheusConfig,
-        description="How `prometheus-rules` writes alerts from x-slo-p99.",
-    )
-
-    @field_validator("bu_pattern")
-    @classmethod
-    def _pattern_compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as error:
-            raise ValueError(f"not a regular expression: {error}") from None
-        return value
-
-    @field_validator("max_slo_p99")
-    @classmethod
-    def _slo_form(cls, value: str) -> str:
-        if not slo_millis(value):
-            raise ValueError('write it like "60s" or "800ms"')
-        return value
-
-    @field_validator("max_file_size", "worker_memory")
-    @classmethod
-    def _size_form(cls, value: int | str) -> int | str:
-        _bytes(value)
-        return value
-
-    @field_validator("rules")
-    @classmethod
-    def _known_rules(cls, value: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(value) - set(RULES_BY_ID))
-        if unknown:
-            raise ValueError(f"unknown rule id {', '.join(unknown)} (see `contract-gate rules`)")
-        return value
 
     @property
     def limits(self) -> Limits:
@@ -267,6 +291,126 @@ def _bytes(value: int | str) -> int:
     if not match:
         raise ValueError('write a size like "50MB" or a number of bytes')
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()])
+
+
+@dataclass(frozen=True, slots=True)
+class SettingField:
+    """A settings field as validation needs it: name, key, resolved type and its `Setting`."""
+
+    name: str
+    key: str
+    hint: Any
+    setting: Setting
+
+
+_FIELDS: dict[type, tuple[SettingField, ...]] = {}
+
+
+def settings_fields(kind: type) -> tuple[SettingField, ...]:
+    """The fields of a settings dataclass, with their keys and resolved types."""
+    if kind in _FIELDS:
+        return _FIELDS[kind]
+    hints = typing.get_type_hints(kind)
+    found = []
+    for item in fields(kind):
+        own: Setting = item.metadata["setting"]
+        found.append(SettingField(item.name, own.key or item.name, hints[item.name], own))
+    _FIELDS[kind] = tuple(found)
+    return _FIELDS[kind]
+
+
+def as_table(value: Any) -> dict[str, Any]:
+    """A settings dataclass as the table a config file would hold (keys, nested tables)."""
+    return {
+        spec.key: as_table(getattr(value, spec.name))
+        if is_dataclass(spec.hint)
+        else getattr(value, spec.name)
+        for spec in settings_fields(type(value))
+    }
+
+
+def validate(kind: type[SettingsT], table: Any, source: Path | None, prefix: str = "") -> SettingsT:
+    """`table` as a `kind` (Config, PrometheusConfig); ConfigError names each bad key."""
+    plain = _plainly(kind, table)
+    if plain is not None:
+        return typing.cast(SettingsT, plain)
+    from contract_gate.config_model import validate_with_pydantic
+
+    return validate_with_pydantic(kind, table, source, prefix)
+
+
+def _plainly(kind: type, table: Any) -> Any:
+    """`table` as a `kind` when every value plainly fits, else None (pydantic then decides)."""
+    if type(table) is not dict:
+        return None
+    by_key = {spec.key: spec for spec in settings_fields(kind)}
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        spec = by_key.get(key)
+        if spec is None:
+            return None
+        fits, value = _fit(spec.hint, raw)
+        if not fits or not _within(spec.setting, value):
+            return None
+        if spec.setting.check is not None:
+            try:
+                value = spec.setting.check(value)
+            except ValueError:
+                return None
+        values[spec.name] = value
+    return kind(**values)
+
+
+def _fit(hint: Any, value: Any) -> tuple[bool, Any]:
+    """Does `value` plainly have type `hint`? (and the value as validated). Unsure means no."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Literal:
+        return type(value) is str and value in args, value
+    if origin in (types.UnionType, typing.Union):
+        for arm in args:
+            fits, converted = _fit(arm, value)
+            if fits:
+                return True, converted
+        return False, None
+    if origin is list:
+        if type(value) is not list:
+            return False, None
+        items = [_fit(args[0], item) for item in value]
+        return all(fits for fits, _ in items), [item for _, item in items]
+    if origin is dict:
+        if type(value) is not dict:
+            return False, None
+        pairs = [(_fit(args[0], k), _fit(args[1], v)) for k, v in value.items()]
+        return all(k[0] and v[0] for k, v in pairs), {k[1]: v[1] for k, v in pairs}
+    if hint is float:
+        plain = (type(value) is float and math.isfinite(value)) or (
+            type(value) is int and abs(value) <= _EXACT_FLOAT_INT
+        )
+        return plain, float(value) if plain else None
+    if hint in (int, str, bool, type(None)):
+        return type(value) is hint, value
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        if isinstance(value, hint):
+            return True, value
+        if type(value) is not str or value not in hint._value2member_map_:
+            return False, None
+        return True, hint._value2member_map_[value]
+    if is_dataclass(hint):
+        plain = _plainly(typing.cast(type, hint), value)
+        return plain is not None, plain
+    return False, None
+
+
+def _within(rules: Setting, value: Any) -> bool:
+    if value is None:
+        return True
+    if rules.min_length is not None and len(value) < rules.min_length:
+        return False
+    return (
+        (rules.ge is None or value >= rules.ge)
+        and (rules.le is None or value <= rules.le)
+        and (rules.gt is None or value > rules.gt)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,11 +455,7 @@ def load_config(explicit: Path | None, overrides: dict[str, Any], cwd: Path) -> 
         base = source.resolve().parent
         raw = _read_table(source, is_pyproject)
     merged = {**raw, **{k: v for k, v in overrides.items() if v is not None}}
-    try:
-        config = Config.model_validate(merged)
-    except ValidationError as error:
-        raise ConfigError(_describe(error, source)) from None
-    return LoadedConfig(config, base, source)
+    return LoadedConfig(validate(Config, merged, source), base, source)
 
 
 def _read_table(source: Path, is_pyproject: bool) -> dict[str, Any]:
@@ -329,15 +469,3 @@ def _read_table(source: Path, is_pyproject: bool) -> dict[str, Any]:
         table = document.get("tool", {}).get("contract-gate", {})
         return dict(table) if isinstance(table, dict) else {}
     return document
-
-
-def _describe(error: ValidationError, source: Path | None, prefix: str = "") -> str:
-    where = f"{source}: " if source else ""
-    lines = []
-    for item in error.errors():
-        key = prefix + (".".join(str(part) for part in item["loc"]) or "config")
-        if item["type"] == "extra_forbidden":
-            lines.append(f"{where}unknown key '{key}'")
-        else:
-            lines.append(f"{where}'{key}': {item['msg']}")
-    return "; ".join(lines)

@@ -1,8 +1,9 @@
-"""The governance extensions `x-bu-owner` and `x-slo-p99`: models and checks.
+"""The governance extensions `x-bu-owner`, `x-slo-p99`, `x-calls`, `x-consumers`: checks.
 
-The pydantic types are the published contract (their JSON Schemas are generated
-into `schemas/`); the check functions turn any value found in a spec into a
-verdict with a message that names the bad value and the fix.
+The check functions turn any value found in a spec into a verdict with a message
+that names the bad value and the fix. The published contract is the pydantic
+models of `extension_models.py` (their JSON Schemas are in `schemas/`); an entry
+that plainly fits them is read here without importing pydantic.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from typing import Any, Literal
 
 from contract_gate.pickling import by_constructor
 
@@ -22,40 +21,6 @@ DEFAULT_BU_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$"
 SLO_PATTERN = r"^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:ms|s)$"
 _SLO = re.compile(SLO_PATTERN)
 _SLO_LOOSE = re.compile(r"^\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*([A-Za-z]*)\s*$")
-
-BuOwner = Annotated[
-    str,
-    StringConstraints(pattern=DEFAULT_BU_PATTERN),
-    Field(
-        title="x-bu-owner",
-        description="The business unit that owns the operation, e.g. ECOM-BU.",
-        examples=["ECOM-BU", "PAYMENTS"],
-    ),
-]
-
-SloP99 = Annotated[
-    str,
-    StringConstraints(pattern=SLO_PATTERN),
-    Field(
-        title="x-slo-p99",
-        description='The p99 latency the operation promises: "<number>ms" or "<number>s".',
-        examples=["800ms", "1.5s"],
-    ),
-]
-
-
-class GovernanceExtensions(BaseModel):
-    """The extensions as they may appear on an operation, a path item, `info` or the root."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    x_bu_owner: BuOwner | None = Field(default=None, alias="x-bu-owner")
-    x_slo_p99: SloP99 | None = Field(default=None, alias="x-slo-p99")
-    x_internal: bool | None = Field(
-        default=None,
-        alias="x-internal",
-        description="true on an operation or path item keeps it out of the metrics.",
-    )
 
 
 @by_constructor
@@ -171,55 +136,51 @@ def _short(value: Any) -> str:
 
 
 # An operationId (no spaces), or "METHOD /path"; ECMA-262-compatible for editors' JSON Schema.
-_OPERATION_REF = r"^(?:\S+|[A-Za-z]+ /\S*)$"
+OPERATION_REF = r"^(?:\S+|[A-Za-z]+ /\S*)$"
+# The same, matched whole: Python's `$` would also match before a final newline.
+_OPERATION_REF_WHOLE = re.compile(r"(?:\S+|[A-Za-z]+ /\S*)")
+EntryList = Literal["x-calls", "x-consumers"]
+_ENTRY_KEYS: dict[str, frozenset[str]] = {
+    "x-consumers": frozenset({"service", "operation", "x-slo-p99", "description"}),
+    "x-calls": frozenset({"service", "operation", "x-slo-p99", "description", "mode"}),
+}
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A well-formed `x-calls` or `x-consumers` item (`mode` is "sync" for consumers)."""
 
-    service: str = Field(min_length=1, description="Service id of the other side (its info.x-service).")
-    operation: str = Field(
-        min_length=1,
-        pattern=_OPERATION_REF,
-        description='The other side\'s operationId, or "METHOD /path" such as "POST /v1/payments".',
-    )
-    x_slo_p99: Any = Field(
-        default=None,
-        alias="x-slo-p99",
-        description='A duration such as "300ms" (checked like x-slo-p99).',
-        json_schema_extra={"type": "string", "pattern": SLO_PATTERN},
-    )
-    description: str | None = None
+    service: str
+    operation: str
+    x_slo_p99: Any
+    mode: Literal["sync", "async"] = "sync"
 
 
-class CallEntry(_Entry):
-    """One `x-calls` item: an operation of another service this operation calls, and its budget."""
-
-    # The tool reports a missing budget itself (call-invalid); editors should ask for it.
-    model_config = ConfigDict(json_schema_extra={"required": ["service", "operation", "x-slo-p99"]})
-
-    mode: Literal["sync", "async"] = Field("sync", description="async calls are not waited for.")
-
-
-class ConsumerEntry(_Entry):
-    """One `x-consumers` item: a known consumer of this operation and the p99 agreed with it."""
-
-
-def parse_entry(model: type[_Entry], raw: Any) -> tuple[_Entry | None, str]:
-    """A call or consumer entry, or (None, why it is malformed)."""
+def parse_entry(kind: EntryList, raw: Any) -> tuple[Entry | None, str]:
+    """An entry of the list `kind`, or (None, why it is malformed)."""
     if not isinstance(raw, dict):
         return None, f"must be a mapping with service and operation; got {_kind(raw)}"
-    extras = {k: v for k, v in raw.items() if isinstance(k, str) and k.startswith("x-") and k != "x-slo-p99"}
-    try:
-        return model.model_validate({k: v for k, v in raw.items() if k not in extras}), ""
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "entry"
-        if first["type"] == "missing":
-            return None, f"{where} is missing"
-        if first["type"] == "extra_forbidden":
-            allowed = ", ".join(f.alias or name for name, f in model.model_fields.items())
-            return None, f'unknown key "{where}" (allowed: {allowed})'
-        if where == "operation" and first["type"] == "string_pattern_mismatch":
-            return None, f'operation "{raw.get("operation")}" is neither an operationId nor "METHOD /path"'
-        return None, f"{where}: {first['msg']}"
+    known = {
+        k: v for k, v in raw.items() if not (isinstance(k, str) and k.startswith("x-") and k != "x-slo-p99")
+    }
+    if _plainly_valid(kind, known):
+        entry = Entry(known["service"], known["operation"], known.get("x-slo-p99"), known.get("mode", "sync"))
+        return entry, ""
+    from contract_gate.extension_models import parse_with_pydantic
+
+    return parse_with_pydantic(kind, known, raw)
+
+
+def _plainly_valid(kind: EntryList, entry: dict[Any, Any]) -> bool:
+    """True when pydantic would surely accept `entry` as it is (anything unusual: ask it)."""
+    service, operation = entry.get("service"), entry.get("operation")
+    return (
+        entry.keys() <= _ENTRY_KEYS[kind]
+        and type(service) is str
+        and service != ""
+        and type(operation) is str
+        and _OPERATION_REF_WHOLE.fullmatch(operation) is not None
+        and (entry.get("description") is None or type(entry["description"]) is str)
+        and entry.get("mode", "sync") in ("sync", "async")
+        and type(entry.get("mode", "sync")) is str
+    )

@@ -9,8 +9,7 @@ from typing import Any
 from contract_gate import pointer as jp
 from contract_gate.config import Config
 from contract_gate.extensions import (
-    CallEntry,
-    ConsumerEntry,
+    EntryList,
     Verdict,
     check_owner,
     check_slo,
@@ -154,10 +153,8 @@ def build_service(document: Document, family: str, resolver: RefResolver, config
             }
             internal = op.get("x-internal", item.get("x-internal")) is True
             owner, slo = values[OWNER], values[SLO]
-            calls, call_errors = _entries(op, "x-calls", CallEntry, item_doc.display, op_pointer)
-            consumers, consumer_errors = _entries(
-                op, "x-consumers", ConsumerEntry, item_doc.display, op_pointer
-            )
+            calls, call_errors = _entries(op, "x-calls", item_doc.display, op_pointer)
+            consumers, consumer_errors = _entries(op, "x-consumers", item_doc.display, op_pointer)
             operations.append(
                 Operation(
                     service=service_id,
@@ -180,7 +177,7 @@ def build_service(document: Document, family: str, resolver: RefResolver, config
 
 
 def _entries(
-    op: dict[str, Any], name: str, model: type[CallEntry | ConsumerEntry], file: str, op_pointer: str
+    op: dict[str, Any], name: EntryList, file: str, op_pointer: str
 ) -> tuple[tuple[CallRef, ...], tuple[tuple[str, str], ...]]:
     """The well-formed entries of an `x-calls`/`x-consumers` list, and the malformed ones."""
     raw = op.get(name)
@@ -193,12 +190,11 @@ def _entries(
     errors: list[tuple[str, str]] = []
     for index, item in enumerate(raw):
         pointer = jp.child(where, index)
-        entry, why = parse_entry(model, item)
+        entry, why = parse_entry(name, item)
         if entry is None:
             errors.append((pointer, f"{name} entry {index}: {why}"))
             continue
-        mode = entry.mode if isinstance(entry, CallEntry) else "sync"
-        entries.append(CallRef(entry.service, entry.operation, entry.x_slo_p99, mode, file, pointer))
+        entries.append(CallRef(entry.service, entry.operation, entry.x_slo_p99, entry.mode, file, pointer))
     return tuple(entries), tuple(errors)
 
 

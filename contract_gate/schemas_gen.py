@@ -12,7 +12,8 @@ from pydantic import BaseModel, TypeAdapter
 from contract_gate.atomic import write_atomic
 from contract_gate.audit import AuditModel
 from contract_gate.config import Config
-from contract_gate.extensions import BuOwner, CallEntry, ConsumerEntry, GovernanceExtensions, SloP99
+from contract_gate.config_model import model_of
+from contract_gate.extension_models import BuOwner, CallEntry, ConsumerEntry, GovernanceExtensions, SloP99
 from contract_gate.report import ReportModel
 
 _BASE_ID = "urn:contract-gate:schema:"
@@ -58,7 +59,7 @@ def generate() -> dict[str, str]:
         ),
         "config.schema.json": _document(
             "config.schema.json",
-            Config.model_json_schema(by_alias=True, mode="validation"),
+            model_of(Config).model_json_schema(by_alias=True, mode="validation"),
             "contract-gate configuration",
         ),
         "report.schema.json": _document("report.schema.json", _model(ReportModel), "contract-gate report"),

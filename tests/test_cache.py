@@ -83,7 +83,7 @@ def test_changed_config_or_tool_version_invalidates(
 ) -> None:
     _run(estate)
     validations.clear()
-    _run(estate, Config.model_validate({"min-completeness": 50}))
+    _run(estate, Config(min_completeness=50))
     assert len(validations) == 7
     validations.clear()
     monkeypatch.setattr(cache_module, "__version__", "9.9.9")

@@ -8,8 +8,19 @@ from typing import Any
 
 import pytest
 from conftest import invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from contract_gate.config import Config, ConfigError, find_config_file, load_config
+from contract_gate.config import (
+    Config,
+    ConfigError,
+    _plainly,
+    as_table,
+    find_config_file,
+    load_config,
+    settings_fields,
+)
+from contract_gate.config_model import validate_with_pydantic
 from contract_gate.findings import Severity
 
 SPEC = """\
@@ -301,3 +312,98 @@ def test_cli_flag_wins_over_the_file(in_tmp: Path) -> None:
     assert "threshold-completeness" in [f["rule"] for f in report["findings"]]
     _, report = _report("check", "orders.yaml", "--min-completeness", "0")
     assert "threshold-completeness" not in [f["rule"] for f in report["findings"]]
+
+
+# --- a plainly valid table is read without pydantic, exactly as pydantic reads it -------------------
+
+_PLAIN_TABLES = [
+    {},
+    {"cache-dir": "/tmp/cache"},
+    {"exclude": ["samples/legacy"]},
+    {"min-completeness": 80, "alignment-scope": "all", "bu-registry": ["ECOM-BU"], "max-slo-p99": "2s"},
+    {"max-file-size": "1KiB", "max-depth": 64, "fail-on": "warning", "jobs": 2, "file-timeout": 30},
+    {"rules": {"duplicate-key": "error", "yaml-lenient": "off"}, "require-bidirectional": True},
+    {"prometheus": {"histogram": "latency", "selectors": {"env": "prod"}, "for": "1h30m"}},
+]
+
+
+@pytest.mark.parametrize("table", _PLAIN_TABLES)
+def test_common_tables_take_the_plain_path_and_agree_with_pydantic(table: dict[str, Any]) -> None:
+    plain = _plainly(Config, table)
+    assert plain is not None
+    assert repr(plain) == repr(validate_with_pydantic(Config, table, None, ""))
+
+
+_KEYS = [spec.key for spec in settings_fields(Config)] + ["min_completeness", "nope"]
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=20_000),
+    st.sampled_from([2**60, 2**53 + 1, -(2**70)]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [
+            "",
+            "error",
+            "warning",
+            "off",
+            "all",
+            "cross-bu",
+            "60s",
+            "800ms",
+            "60",
+            "50MB",
+            "2GiB",
+            "x",
+            "^[A-Z]+$",
+            "[A-",
+            "5m",
+            "job",
+            "bad label",
+            "owner-missing",
+            "auto",
+        ]
+    ),
+    st.lists(st.sampled_from(["ECOM-BU", "x", ""]), max_size=3),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["owner-missing", "slo-missing", "nope", "env"]),
+        st.sampled_from(["error", "off", "fatal", "prod"]),
+        max_size=2,
+    ),
+    st.dictionaries(
+        st.sampled_from(["histogram", "for", "rate-window", "selectors", "severity", "route-label", "x"]),
+        st.sampled_from(["5m", "latency", "latency_bucket", "", "le", {"env": "prod"}]),
+        max_size=3,
+    ),
+)
+
+
+# Values each key accepts (its default, those of the tables above), so that whole tables are often valid.
+_GOOD: dict[str, list[Any]] = {}
+for _table in [as_table(Config()), *_PLAIN_TABLES]:
+    for _key, _value in _table.items():
+        _GOOD.setdefault(_key, []).append(_value)
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> dict[str, Any]:
+    keys = draw(st.lists(st.sampled_from(_KEYS), max_size=4, unique=True))
+    return {
+        key: draw(st.sampled_from(_GOOD[key]) if key in _GOOD and draw(st.booleans()) else _VALUES)
+        for key in keys
+    }
+
+
+@settings(max_examples=600, deadline=None)
+@given(_tables())
+def test_the_plain_path_only_accepts_what_pydantic_accepts_and_reads_it_alike(table: dict[str, Any]) -> None:
+    plain = _plainly(Config, table)
+    try:
+        validated: Config | None = validate_with_pydantic(Config, table, None, "")
+    except ConfigError:
+        validated = None
+    if plain is not None:
+        assert validated is not None, table
+        # repr, not ==: 80 == 80.0, but the cache key is the repr and must not differ.
+        assert repr(plain) == repr(validated)

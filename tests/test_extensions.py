@@ -7,15 +7,20 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from contract_gate.extension_models import GovernanceExtensions, parse_with_pydantic
 from contract_gate.extensions import (
     DEFAULT_BU_PATTERN,
-    GovernanceExtensions,
+    Entry,
+    EntryList,
     Verdict,
     check_owner,
     check_slo,
     format_millis,
+    parse_entry,
     slo_millis,
 )
 
@@ -226,3 +231,67 @@ def test_model_accepts_valid_extensions_by_their_names() -> None:
 def test_model_rejects_what_the_checks_reject(field: str, value: str) -> None:
     with pytest.raises(ValidationError):
         GovernanceExtensions.model_validate({field: value})
+
+
+# --- x-calls / x-consumers entries: plainly valid ones are read without pydantic, as pydantic reads them
+
+
+def _by_pydantic(kind: EntryList, raw: Any) -> tuple[Entry | None, str]:
+    known = {
+        k: v for k, v in raw.items() if not (isinstance(k, str) and k.startswith("x-") and k != "x-slo-p99")
+    }
+    return parse_with_pydantic(kind, known, raw)
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        ("x-calls", {"service": "payments", "operation": "POST /v1/payments", "x-slo-p99": "300ms"}),
+        ("x-calls", {"service": "stock", "operation": "reserveStock", "x-slo-p99": "1s", "mode": "async"}),
+        ("x-calls", {"service": "s", "operation": "op", "description": "why", "x-note": 1}),
+        ("x-consumers", {"service": "checkout", "operation": "createOrder", "x-slo-p99": 400}),
+    ],
+)
+def test_plain_entries_are_read_as_pydantic_reads_them(kind: EntryList, raw: dict[str, Any]) -> None:
+    entry, why = parse_entry(kind, raw)
+    assert entry is not None and why == ""
+    assert (entry, why) == _by_pydantic(kind, raw)
+
+
+_ENTRY_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from(
+        [
+            "",
+            "svc",
+            "op",
+            "POST /v1/x",
+            "GET /",
+            "post /a b",
+            "a b",
+            "op\n",
+            "sync",
+            "async",
+            "SYNC",
+            "300ms",
+            "\x1c",
+            "é",
+            "\u00a0x",
+            "x\u2003",
+        ]
+    ),
+    st.text(max_size=6),
+    st.lists(st.integers(), max_size=1),
+)
+_ENTRY_KEYS = ["service", "operation", "x-slo-p99", "description", "mode", "x-other", "x_slo_p99", "other", 1]
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.sampled_from(["x-calls", "x-consumers"]),
+    st.dictionaries(st.sampled_from(_ENTRY_KEYS), _ENTRY_VALUES, max_size=5),
+)
+def test_the_plain_entry_path_agrees_with_pydantic(kind: EntryList, raw: dict[Any, Any]) -> None:
+    assert parse_entry(kind, raw) == _by_pydantic(kind, raw)

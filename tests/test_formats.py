@@ -161,7 +161,7 @@ def test_sarif_findings_without_a_file_are_notifications_not_results(report: Rep
 
 
 def test_sarif_paths_outside_the_working_directory_and_configured_rules(report: Report) -> None:
-    config = Config.model_validate({"rules": {"call-cycle": "off", "slo-missing": "warning"}})
+    config = Config(rules={"call-cycle": "off", "slo-missing": "warning"})
     odd = dataclasses.replace(
         with_findings(report, finding(file="my specs/a#1.yaml"), finding(file="/abs/b.yaml")), config=config
     )
