@@ -19,9 +19,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contract_gate import __version__
 from contract_gate.api import BaselineEntry, BaselineInfo, Report
@@ -34,35 +31,6 @@ _STALE_SHOWN = 5
 
 class BaselineError(Exception):
     """A baseline file that cannot be used; the message is one line naming the file."""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class BaselineToolModel(_Model):
-    """Who wrote the baseline."""
-
-    name: Literal["contract-gate"]
-    version: str
-
-
-class BaselineEntryModel(_Model):
-    """One accepted finding: the fingerprint counts, the rest is for humans."""
-
-    fingerprint: str = Field(pattern=r"^[0-9a-f]{8,64}$")
-    rule: str
-    file: str | None
-    operation: str | None
-    message: str
-
-
-class BaselineModel(_Model):
-    """A baseline file."""
-
-    version: Literal[1]
-    tool: BaselineToolModel
-    findings: list[BaselineEntryModel]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +75,8 @@ def entries_of(findings: Iterable[Finding]) -> tuple[BaselineEntry, ...]:
 
 def render(entries: Iterable[BaselineEntry]) -> str:
     """The baseline file's text."""
+    from contract_gate.baseline_model import BaselineEntryModel, BaselineModel, BaselineToolModel
+
     document = BaselineModel(
         version=BASELINE_VERSION,
         tool=BaselineToolModel(name="contract-gate", version=__version__),
@@ -130,6 +100,10 @@ def load(path: Path) -> Baseline:
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise BaselineError(f"baseline {path}: cannot read it: {_one_line(str(error))}") from None
+    from pydantic import ValidationError
+
+    from contract_gate.baseline_model import BaselineModel
+
     try:
         model = BaselineModel.model_validate_json(text)
     except ValidationError as error:

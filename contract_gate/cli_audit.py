@@ -6,12 +6,11 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from contract_gate.alignment import UNOWNED
-from contract_gate.audit import AuditModel, build_audit, render_json
 from contract_gate.cli_support import (
     emit,
     format_option,
@@ -22,6 +21,9 @@ from contract_gate.cli_support import (
     paths_argument,
     run_gate,
 )
+
+if TYPE_CHECKING:
+    from contract_gate.audit import AuditModel
 
 AUDIT_FORMATS = ["csv", "html", "json", "markdown", "table"]
 
@@ -59,6 +61,8 @@ def audit(
     As a terminal table, Markdown, CSV (one row per operation), JSON or a self-contained HTML
     page. Exits 0 unless it cannot run; an unknown BU gives an empty report and a note.
     """
+    from contract_gate.audit import build_audit  # pydantic's models only for this command
+
     report = run_gate(ctx, paths, overrides(**gate))
     model = build_audit(report, bu, include_internal)
     if not model.operations:
@@ -88,6 +92,8 @@ def _render(fmt: str, model: AuditModel, terminal: bool) -> str:
 
         renderer = audit_html.render
     else:
+        from contract_gate.audit import render_json
+
         renderer = render_json
     return renderer(model)
 

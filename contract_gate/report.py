@@ -1,22 +1,22 @@
-"""The JSON report (SPEC §10): pydantic models, its schema, and building it from a Report."""
+"""The JSON report (SPEC §10): pydantic models, its schema, and building it from a Report.
+
+`formatters/json_report.py` writes the same JSON from plain dicts; tests hold the two equal.
+"""
 
 from __future__ import annotations
 
-import operator
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract_gate import __version__
 from contract_gate.alignment import Pair
 from contract_gate.api import BaselineInfo, DiffInfo, GroupDelta, Report
-from contract_gate.baseline import BaselineEntryModel
+from contract_gate.baseline_model import BaselineEntryModel
 from contract_gate.findings import Finding
+from contract_gate.formatters.json_report import SCHEMA_VERSION
 from contract_gate.metrics import Alignment, GroupMetrics, Metrics, Ratio
 from contract_gate.model import Operation, Service, Sourced
-
-SCHEMA_VERSION = 1
 
 
 class _Model(BaseModel):
@@ -199,32 +199,11 @@ class ReportModel(_Model):
     diff: DiffModel | None = Field(default=None, exclude_if=_absent)
 
 
-# A Finding's attributes share the FindingModel's field names (severity is a str enum).
-_FINDING_FIELDS = tuple(FindingModel.model_fields)
-_finding_values = operator.attrgetter(*_FINDING_FIELDS)
-
-
 def build_report_model(report: Report) -> ReportModel:
     """The JSON report for a run."""
     return _report_model(
         report, [finding_model(f) for f in report.findings], [_service(s) for s in report.services]
     )
-
-
-def report_json(report: Report) -> str:
-    """The JSON report as text: what `build_report_model(report).model_dump_json(indent=2)` writes.
-
-    The bulk (findings, services and their operations) is written from plain dicts by orjson,
-    several times faster on large estates; the tests check the two agree. Values orjson
-    cannot write (an integer past 64 bits in an extension) take pydantic's serializer.
-    """
-    try:
-        data = _report_model(report, [], []).model_dump(mode="json")
-        data["findings"] = [_finding_dict(f) for f in report.findings]
-        data["services"] = [_service_dict(s) for s in report.services]
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
-    except (orjson.JSONEncodeError, TypeError):
-        return build_report_model(report).model_dump_json(indent=2) + "\n"
 
 
 def _report_model(report: Report, findings: list[FindingModel], services: list[ServiceModel]) -> ReportModel:
@@ -250,45 +229,6 @@ def _report_model(report: Report, findings: list[FindingModel], services: list[S
         baseline=_baseline(report.baseline_info) if report.baseline_info is not None else None,
         diff=_diff(report.diff, report) if report.diff is not None else None,
     )
-
-
-def _finding_dict(f: Finding) -> dict[str, Any]:
-    return dict(zip(_FINDING_FIELDS, _finding_values(f), strict=True))
-
-
-def _service_dict(service: Service) -> dict[str, Any]:
-    return {
-        "id": service.id,
-        "title": service.title,
-        "file": service.file,
-        "spec_version": service.spec_version,
-        "operations": [_operation_dict(op) for op in service.operations],
-    }
-
-
-def _operation_dict(op: Operation) -> dict[str, Any]:
-    return {
-        "key": op.key,
-        "operation_id": op.operation_id,
-        "file": op.file,
-        "pointer": op.pointer,
-        "internal": op.internal,
-        "owner": _sourced_dict(op.owner, op.owner_verdict.valid),
-        "slo": _sourced_dict(op.slo, op.slo_verdict.valid),
-        "documented": op.documented,
-    }
-
-
-def _sourced_dict(value: Sourced | None, valid: bool) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    return {
-        "value": value.value,
-        "level": value.level,
-        "file": value.file,
-        "pointer": value.pointer,
-        "valid": valid,
-    }
 
 
 def _metrics(metrics: Metrics) -> MetricsModel:

@@ -132,11 +132,14 @@ def test_missing_path_is_a_usage_error(in_tmp: Path) -> None:
 
 def test_start_up_imports_neither_the_checking_stack_nor_an_http_client(tmp_path: Path) -> None:
     # Every run pays the start-up; a run the cache answers needs no validator nor parser, and rich
-    # serves only a terminal's progress bar and the table formats. requests is never used (nothing
-    # is fetched): even the validator's stack is imported without it, and it stays importable.
+    # serves only a terminal's progress bar and the table formats; pydantic only validates a config
+    # that is not plainly valid, and the models of other commands. requests is never used (nothing
+    # is fetched): even the validator's stack is imported without it (and without pydantic, see
+    # test_validator_settings), and it stays importable.
     probe = (
         "import sys, contract_gate.cli\n"
-        "heavy = ('requests', 'rich', 'jsonschema_path', 'openapi_spec_validator', 'yaml', 'ryml')\n"
+        "heavy = ('requests', 'rich', 'jsonschema_path', 'openapi_spec_validator', 'yaml', 'ryml',\n"
+        "         'pydantic')\n"
         "at_start = [m for m in heavy if sys.modules.get(m)]\n"
         "import contract_gate.validation\n"
         "with_validator = 'requests' in sys.modules\n"

@@ -15,7 +15,8 @@ import pytest
 from conftest import CORPUS, REPO, git, init_git_repo, invoke
 from golden_gen import SUFFIXES, golden_path, legacy_report
 
-from contract_gate.api import Report, run
+from contract_gate.api import BaselineEntry, DiffInfo, GroupDelta, Report, run
+from contract_gate.baseline import Baseline, apply, entries_of
 from contract_gate.checker import Settings
 from contract_gate.config import Config
 from contract_gate.findings import Finding, Severity
@@ -365,6 +366,29 @@ def _model_json(report: Report) -> str:
 def test_json_report_is_what_the_report_models_write(report: Report) -> None:
     assert report.findings and report.services
     assert CHECK_FORMATS["json"](report) == _model_json(report)
+
+
+def test_json_report_with_baseline_and_diff_sections_is_what_the_report_models_write(report: Report) -> None:
+    stale = BaselineEntry("0" * 16, "slo-missing", "gone.yaml", "GET /gone", "no longer occurs")
+    accepted = Baseline("baseline.json", (*entries_of(report.findings[:2]), stale))
+    with_baseline = apply(report, accepted)
+    assert with_baseline.baseline_info is not None and with_baseline.baseline_info.stale
+    diff = DiffInfo(
+        revision="HEAD~1",
+        commit="0123456789abcdef",
+        base_metrics=report.metrics,
+        overall=GroupDelta(-5.2, None),
+        by_bu={"LOGISTICS-BU": GroupDelta(0, -25)},  # integral deltas are written as floats
+        by_service={"returns": GroupDelta(None, 0.0)},
+        fixed=2,
+    )
+    both = dataclasses.replace(with_baseline, diff=diff, pre_existing=report.findings[2:5])
+    for variant in (with_baseline, both):
+        assert CHECK_FORMATS["json"](variant) == _model_json(variant)
+    assert (
+        json.loads(CHECK_FORMATS["json"](both))["diff"]["delta"]["by_bu"]["LOGISTICS-BU"]["completeness"]
+        == 0.0
+    )
 
 
 @pytest.mark.corpus
