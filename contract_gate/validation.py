@@ -34,7 +34,22 @@ def _import_jsonschema_path_without_requests() -> None:
         del sys.modules["requests"]
 
 
+def _use_default_validator_settings() -> None:
+    """The validators' settings as their defaults, without importing pydantic-settings.
+
+    Only before the validators are imported, and only when no variable of theirs is set.
+    """
+    from contract_gate import validator_settings
+
+    if not validator_settings.defaults_apply():
+        return
+    for name in validator_settings.MODULES:
+        if name.partition(".")[0] not in sys.modules:
+            sys.modules.setdefault(name, validator_settings)
+
+
 _import_jsonschema_path_without_requests()
+_use_default_validator_settings()
 
 from jsonschema_path import SchemaPath  # noqa: E402
 from openapi_spec_validator.validation import (  # noqa: E402
