@@ -23,14 +23,11 @@ from pathlib import Path
 from contract_gate import __version__
 from contract_gate.api import BaselineEntry, BaselineInfo, Report
 from contract_gate.atomic import write_atomic
+from contract_gate.errors import BaselineError
 from contract_gate.findings import Finding
 
 BASELINE_VERSION = 1
 _STALE_SHOWN = 5
-
-
-class BaselineError(Exception):
-    """A baseline file that cannot be used; the message is one line naming the file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from contract_gate import __version__, cli_audit, cli_badge, cli_prometheus
 from contract_gate import baseline as baselines
-from contract_gate import diff as diffs
 from contract_gate.api import Report
 from contract_gate.atomic import write_atomic
 from contract_gate.cli_support import (
@@ -29,15 +28,14 @@ from contract_gate.cli_support import (
     prepare,
     run_gate,
 )
-from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS, graph_dot, graph_mermaid
-from contract_gate.formatters import text as text_format
+from contract_gate.formatters import CHECK_FORMATS, SCORE_FORMATS
 from contract_gate.pool import tune_gc
 from contract_gate.rules import RULES
 
-GRAPH_FORMATS: dict[str, Callable[[Report, str | None], str]] = {
-    "mermaid": graph_mermaid.render,
-    "dot": graph_dot.render,
-}
+if TYPE_CHECKING:
+    from contract_gate.diff import Revision
+
+GRAPH_FORMATS = ["dot", "mermaid"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,10 +116,12 @@ def check(
 ) -> None:
     """The CI gate: load, validate, apply the rules and thresholds, report, exit 0/1/2."""
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
-    revision = diffs.resolve(base_rev, Path.cwd()) if base_rev is not None else None
+    revision = _base_revision(base_rev)
     settings, config_base, isolation = prepare(ctx, paths, overrides(fail_on=fail_on, **gate))
     report = execute(paths, settings, config_base, isolation)
     if revision is not None:
+        from contract_gate import diff as diffs
+
         report = diffs.against(report, revision, list(paths), settings, config_base, isolation)
     if accepted is not None:
         report = baselines.apply(report, accepted)
@@ -132,8 +132,19 @@ def check(
     for extra_format, target in reports:
         write_atomic(target, CHECK_FORMATS[extra_format](report))
     if output is not None and fmt != "text":
+        from contract_gate.formatters import text as text_format
+
         click.echo(text_format.summary(report), err=True)
     ctx.exit(EXIT_ERROR if report.internal_errors else EXIT_PASSED if report.passed else EXIT_FAILED)
+
+
+def _base_revision(base_rev: str | None) -> Revision | None:
+    """The commit --base names; diff mode (git, temporary checkouts) is imported only when asked for."""
+    if base_rev is None:
+        return None
+    from contract_gate import diff as diffs
+
+    return diffs.resolve(base_rev, Path.cwd())
 
 
 @main.group(short_help="Accept today's findings: create or update a baseline.")
@@ -259,7 +270,7 @@ def _grouping(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command()
 @paths_argument
-@format_option(sorted(GRAPH_FORMATS), "mermaid")
+@format_option(GRAPH_FORMATS, "mermaid")
 @click.option("--bu", metavar="BU", help="Only the pairs whose caller or callee is owned by BU.")
 @output_option
 @gate_options
@@ -272,7 +283,12 @@ def graph(
     report = run_gate(ctx, paths, overrides(**gate))
     if bu is not None and not any(op.bu == bu for service in report.services for op in service.operations):
         click.echo(f"contract-gate: note: no operation is owned by BU {bu}", err=True)
-    emit(GRAPH_FORMATS[fmt](report, bu), output)
+    from contract_gate.formatters import graph_dot, graph_mermaid  # only for this command
+
+    renderer: Callable[[Report, str | None], str] = (
+        graph_mermaid.render if fmt == "mermaid" else graph_dot.render
+    )
+    emit(renderer(report, bu), output)
 
 
 @main.command()

@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from contract_gate import prometheus_rules
 from contract_gate.cli_support import (
     emit,
     execute,
@@ -63,6 +62,8 @@ def prometheus_rules_command(
             "severity": severity,
         }
     )
+    from contract_gate import prometheus_rules  # only for this command
+
     rules = prometheus_rules.build(execute(paths, settings, config_base, isolation), mapping)
     emit(rules.to_yaml(), output)
     if rules.skipped:

@@ -11,14 +11,13 @@ from typing import Any, TypeVar
 
 import click
 
-from contract_gate import baseline as baselines
-from contract_gate import diff as diffs
 from contract_gate.api import NoSpecsError, Report, run
 from contract_gate.atomic import OutputError, write_atomic
 from contract_gate.cache import Cache
 from contract_gate.checker import Settings
 from contract_gate.config import ConfigError, load_config
 from contract_gate.discovery import common_root
+from contract_gate.errors import BaselineError, DiffError
 from contract_gate.pool import Isolation, default_jobs
 from contract_gate.progress import progress_bar
 
@@ -34,7 +33,7 @@ def guarded(command: F) -> F:
         debug = bool(click.get_current_context().find_root().params.get("debug"))
         try:
             return command(*args, **kwargs)
-        except (ConfigError, NoSpecsError, OutputError, baselines.BaselineError, diffs.DiffError) as error:
+        except (ConfigError, NoSpecsError, OutputError, BaselineError, DiffError) as error:
             fail(str(error))
         except (click.exceptions.Exit, click.ClickException):
             raise

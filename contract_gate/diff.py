@@ -26,6 +26,7 @@ from contract_gate.api import DiffInfo, GroupDelta, NoSpecsError, Report, run
 from contract_gate.checker import Settings
 from contract_gate.config import Config
 from contract_gate.discovery import SPEC_SUFFIXES
+from contract_gate.errors import DiffError
 from contract_gate.estate import Estate, template
 from contract_gate.extensions import check_slo, format_millis, slo_millis
 from contract_gate.findings import Finding, Problem, Severity, fingerprint
@@ -37,10 +38,6 @@ from contract_gate.pool import Isolation
 _SYMLINK_MODE = "120000"
 _FILE_MODES = {"100644", "100755", _SYMLINK_MODE}
 OpKey = tuple[str, str, str]  # service id, method, path template
-
-
-class DiffError(Exception):
-    """Diff mode cannot run: not in a git repository, an unknown revision, git failing."""
 
 
 @dataclass(frozen=True, slots=True)

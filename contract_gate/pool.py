@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import gc
-import multiprocessing
 import os
 import signal
 import sys
@@ -19,13 +18,17 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from contract_gate.checker import FileResult, Settings, problems_to_findings
 from contract_gate.discovery import Candidate
 from contract_gate.findings import Problem
 from contract_gate.loader import display_path
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 Progress = Callable[[int, int], None]
 
@@ -62,6 +65,8 @@ def check_isolated(
     progress: Progress | None = None,
 ) -> list[FileResult]:
     """`check` every candidate in worker processes; results in candidate order."""
+    import multiprocessing  # only when some file is not answered by the cache
+
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     # Largest files first: a big spec started last would leave the other workers idle at the end.
     pending = deque(sorted(range(len(candidates)), key=lambda i: -_size(candidates[i])))
@@ -104,6 +109,8 @@ def _wait(workers: list[_Worker], seconds: float) -> None:
     now = time.monotonic()
     timeout = max(0.0, min((w.started + seconds - now for w in workers), default=0.0))
     objects = [w.connection for w in workers] + [w.process.sentinel for w in workers]
+    from multiprocessing.connection import wait
+
     wait(objects, timeout=timeout + 0.01)
 
 
