@@ -19,6 +19,7 @@ from typing import Any
 from jsonschema.exceptions import ValidationError
 from jsonschema_path import SchemaPath
 from jsonschema_path import resolvers as _resolvers
+from jsonschema_path.accessors import SchemaAccessor
 from openapi_spec_validator.validation.exceptions import ExtraParametersError, OpenAPIValidationError
 from pathable.accessors import LookupAccessor, SubscriptableAccessor
 
@@ -50,15 +51,53 @@ class _TypeOnly:
 _TYPE_ONLY_NAMES = {name: getattr(_resolvers, name) for name in ("Resolved", "Resolver")}
 
 
+_resolved_value = SchemaAccessor.__getitem__
+
+
+def _value_at(accessor: SchemaAccessor, parts: Sequence[Any]) -> Any:
+    """The resolved value at `parts`, as jsonschema-path finds it (`SchemaAccessor.__getitem__`).
+
+    In a spec that is one file (`single_file_root`), a path made of plain keys and `#/...`
+    references is followed on the data itself; anything else (a missing key, another file,
+    an escaped fragment) is left to the library, which then also raises its own errors.
+    """
+    root = single_file_root.get()
+    if root is not None and accessor._node is root:
+        node = _resolved(root, root)
+        for part in parts:
+            if node is _UNKNOWN or not _holds(node, part):
+                break
+            node = _resolved(root, node[part])
+        else:
+            if node is not _UNKNOWN:
+                return node
+    return _resolved_value(accessor, parts)
+
+
+def _holds(node: Any, part: Any) -> bool:
+    kind = type(node)
+    if kind is dict:
+        return part in node
+    return kind is list and type(part) is int and 0 <= part < len(node)
+
+
+def _resolved(root: Any, node: Any) -> Any:
+    if type(node) is dict and "$ref" in node:
+        return _local_target(root, node)
+    return node
+
+
 def use_fast_lookups(enabled: bool) -> None:
     """Turn the fast path of jsonschema-path's lookups on (fast path) or off (reference path)."""
     if enabled:
         LookupAccessor._get_subnode = classmethod(_subnode)  # type: ignore[method-assign,assignment]
+        SchemaAccessor.__getitem__ = _value_at  # type: ignore[method-assign]
         for name in _TYPE_ONLY_NAMES:
             setattr(_resolvers, name, _TypeOnly)
     else:
         if "_get_subnode" in LookupAccessor.__dict__:
             del LookupAccessor._get_subnode  # the inherited SubscriptableAccessor method again
+        SchemaAccessor.__getitem__ = _resolved_value  # type: ignore[method-assign]
         for name, original in _TYPE_ONLY_NAMES.items():
             setattr(_resolvers, name, original)
 

@@ -60,6 +60,21 @@ SPECS = {
         "{type: array, items: {$ref: '#/components/schemas/A'}, not: {$ref: '#/components/schemas/B'}}",
         "A: {type: string, default: 1}\nB: {type: integer, default: b}",
     ),
+    # `$id` may move a resolver's base in JSON Schema; the fast lookups must follow the library.
+    "id-on-a-target-with-its-own-components": (
+        "type: object\nproperties:\n  p: {$ref: '#/components/schemas/A'}",
+        "A:\n  $id: 'http://example.com/a'\n  type: object\n  properties:\n"
+        "    q: {$ref: '#/components/schemas/B'}\n"
+        "  components: {schemas: {B: {type: string, default: 1}}}\n"
+        "B: {type: integer, default: two}",
+    ),
+    "pointer-through-a-schema-with-id": (
+        "$ref: '#/components/schemas/A/properties/inner/properties/q'",
+        "A:\n  type: object\n  properties:\n    inner:\n      $id: 'sub/inner.json'\n"
+        "      type: object\n      properties:\n        q: {$ref: '#/components/schemas/B'}\n"
+        "      components: {schemas: {B: {type: string, default: 1}}}\n"
+        "B: {type: integer, default: two}",
+    ),
     "percent-escaped-fragment": (
         "$ref: '#/components/schemas/A%20B'",
         "A B: {type: integer, default: text}",
