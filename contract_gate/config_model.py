@@ -1,4 +1,4 @@
-"""pydantic models of the settings dataclasses in `config.py`: full validation and the JSON Schema.
+"""pydantic models of the settings dataclasses of `config.py`: full validation, the JSON Schema.
 
 Imported only when a config table is not plainly valid (pydantic then says what is wrong) or
 when the schema is generated: the models are built from the dataclass fields, so the two
@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from contract_gate.config import ConfigError, settings_fields
+from contract_gate.config_fields import ConfigError, settings_fields
 
 SettingsT = TypeVar("SettingsT")
 _MODELS: dict[type, type[BaseModel]] = {}
