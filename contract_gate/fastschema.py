@@ -164,14 +164,10 @@ _MAX_REF_HOPS = 64
 
 
 def _note(known: dict[tuple[Any, ...], Any], parts: tuple[Any, ...], item: Any, root: Any) -> None:
-    if type(item) is not dict:
+    """Remember a child schema's value: a plain mapping, or where a `#/` chain of a one-file spec ends."""
+    if type(item) is not dict or (root is None and "$ref" in item):
         return
-    if "$ref" not in item:
-        known[parts] = item
-        return
-    if root is None:
-        return
-    target = _local_target(root, item)
+    target = _resolved(root, item)
     if target is not _UNKNOWN:
         known[parts] = target
 
