@@ -10,13 +10,57 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The dev/test environment is exactly requirements/dev.lock: every package pinned with its hashes
+# (pip refuses anything else), the venv recreated whenever the lock or pyproject changes, and
+# contract-gate itself installed on top without dependencies or build isolation (setuptools is in
+# the lock too). pyproject.toml keeps ranges for people who install the package; `make lock`
+# re-resolves them, `make test-latest` tests the lowest and the newest versions they allow.
+LOCK := requirements/dev.lock
+LOCK_INPUTS := pyproject.toml requirements/build.in
+UV_VERSION := 0.13.8
+UV_DIR := .cache/uv
+UV := $(UV_DIR)/bin/uv
+# One resolution for every platform and Python >= 3.11. The lock's header keeps the uv command:
+# Renovate (renovate.json) re-runs it to refresh the lock.
+UV_COMPILE := UV_PYTHON_DOWNLOADS=never $(UV) pip compile $(LOCK_INPUTS) --extra dev --universal \
+	--python-version 3.11 --quiet
+
+$(STAMP): pyproject.toml $(LOCK)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install contract-gate with its dev tools
+install: $(STAMP) ## Create .venv from the lock file and install contract-gate into it
+
+$(UV):
+	$(PYTHON) -m venv $(UV_DIR)
+	$(UV_DIR)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+.PHONY: lock test-latest
+lock: $(UV) ## Re-resolve pyproject's ranges to the newest versions into requirements/dev.lock (hashes)
+	$(UV_COMPILE) --upgrade --generate-hashes -o $(LOCK)
+
+# Not part of `make test`: it resolves afresh from the registry, so its result changes with the
+# day's releases. It shows drift before users meet it: a release inside a range that breaks us,
+# or a lower bound that no longer installs or works.
+LATEST_DIR := .cache/latest
+test-latest: $(UV) test-deps ## pytest on the lowest and on the newest versions pyproject's ranges allow
+	@failed=""; \
+	for resolution in lowest-direct highest; do \
+		venv=$(LATEST_DIR)/$$resolution; \
+		echo "test-latest: $$resolution"; \
+		rm -rf $$venv && $(PYTHON) -m venv $$venv && \
+		$(UV_COMPILE) --resolution $$resolution --no-header -o $$venv/requirements.txt && \
+		grep -E '^[a-z]' $$venv/requirements.txt | tr '\n' ' ' && echo && \
+		$$venv/bin/python -m pip install --quiet -r $$venv/requirements.txt && \
+		$$venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e . && \
+		$$venv/bin/pytest -q -n 2 --dist loadgroup -p no:cacheprovider \
+			--deselect tests/test_lock.py::test_the_venv_holds_exactly_what_the_lock_pins \
+		|| failed="$$failed $$resolution"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-latest: failed with:$$failed"; exit 1; fi; \
+	echo "test-latest: passed with the lowest and the newest versions"
 
 run: install ## Run the gate on samples/ (the passing estate; samples/legacy is excluded by config)
 	$(BIN)/contract-gate check samples/
@@ -37,7 +81,6 @@ test: test-deps lint typecheck pytest ## ruff, mypy and the whole test suite
 # when missing, so a re-run costs nothing; nothing is fetched while the tests run.
 NODE_DIR := .cache/node
 NODE_STAMP := $(NODE_DIR)/.installed
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # command:debian-package
 APT_TEST_TOOLS := dot:graphviz promtool:prometheus prometheus-pushgateway:prometheus-pushgateway \
 	chromium:chromium
@@ -55,9 +98,8 @@ test-deps: $(NODE_STAMP) ## Install the Debian tools the tests use (apt) and the
 	done; \
 	fc-list 2>/dev/null | grep -q DejaVuSans || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
-		echo "test-deps: installing$$missing (apt)"; \
-		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+		echo "test-deps: installing$$missing (apt, services neither started nor enabled)"; \
+		bash tests/tools/apt-install.sh $$missing; \
 	fi
 
 schemas: install ## Regenerate schemas/ from the pydantic models
@@ -71,7 +113,7 @@ corpus: install ## Check every spec of ../shared/corpus (JSON report to .corpus-
 	$(BIN)/contract-gate check ../shared/corpus --format json -o .corpus-report.json; test $$? -le 1
 
 clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .cache/uv .cache/latest .mypy_cache .ruff_cache .pytest_cache .hypothesis
 
 # Coverage-guided fuzzing of the loader with atheris (libFuzzer), seeded with the specs of samples/.
 # atheris is installed into .venv only here, not with the dev tools. PyPI has wheels for CPython
@@ -85,8 +127,7 @@ FUZZ_TARGET := tests/fuzz/fuzz_loader.py
 .PHONY: fuzz
 fuzz: install ## Fuzz the loader with atheris for FUZZ_SECONDS (default 60); crashes in .hypothesis/fuzz/crashes
 	@$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/python -m pip install --quiet atheris || { \
-		command -v clang >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends clang libclang-rt-dev; }; \
+		command -v clang >/dev/null 2>&1 || bash tests/tools/apt-install.sh clang libclang-rt-dev; \
 		CLANG_BIN="$$(command -v clang)" $(BIN)/python -m pip install --quiet --no-binary atheris atheris; }
 	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
 	find samples -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -size -64k \
