@@ -15,9 +15,11 @@ class OutputError(OSError):
     """
 
 
-def write_atomic(path: Path, content: str | bytes) -> None:
+def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None:
     """Replace `path` with `content` atomically: a crash never leaves half a file.
 
+    A new file gets the mode the umask gives (0644 under umask 022), an overwritten one keeps
+    its mode. `durable=False` skips the fsync, for files whose loss is harmless (cache entries).
     Raise OutputError, naming `path`, when it cannot be written.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -28,10 +30,14 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
     try:
+        # mkstemp creates 0600 whatever the umask; readers such as node_exporter or a web
+        # server run as other users, so the file gets the mode a plain open() would give it.
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         Path(temp).replace(path)
     except BaseException as error:
         with contextlib.suppress(OSError):
@@ -39,3 +45,23 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         if isinstance(error, OSError):
             raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The existing file's permission bits, else those a new file gets under the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux allows."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    # Elsewhere the only way to read it is to set it; restored at once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -63,3 +63,53 @@ def test_an_output_that_cannot_be_written_is_one_clear_line_and_exit_2(in_tmp: P
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith(f"contract-gate: error: cannot write {blocker}"), result.stderr
         assert "Traceback" not in result.output and "internal error" not in result.stderr
+
+
+def _run_cli(args: list[str], cwd: Path, umask: int, home: Path) -> int:
+    """The installed `contract-gate` as a subprocess under `umask`, with its own HOME."""
+    script = (
+        f"import os, sys; os.umask({umask:#o}); from contract_gate.cli import entry;"
+        " sys.argv[0] = 'contract-gate'; entry()"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"),
+           "CONTRACT_GATE_CACHE_DIR": str(cwd / "cache")}
+    return subprocess.run([sys.executable, "-c", script, *args], cwd=cwd, env=env, check=False).returncode
+
+
+def test_every_written_file_follows_the_umask_and_an_overwritten_one_keeps_its_mode(tmp_path: Path) -> None:
+    out, home = tmp_path / "out", tmp_path / "home"
+    out.mkdir()
+    home.mkdir()
+    (out / "kept.json").write_text("old")
+    (out / "kept.json").chmod(0o640)
+    legacy = str(SAMPLES / "legacy")
+    runs = [
+        ["check", legacy, "--format", "json", "-o", "report.json", "--report", "sarif:r.sarif",
+         "--report", "junit:r.xml"],
+        ["check", legacy, "--format", "json", "-o", "kept.json", "--no-cache"],
+        ["badge", legacy, "--metric", "completeness", "-o", "badge.svg"],
+        ["badge", legacy, "--all-bus", "badges"],
+        ["audit", legacy, "--bu", "ECOM-BU", "--format", "html", "-o", "audit.html"],
+        ["score", legacy, "--format", "prometheus", "--textfile", "metrics.prom"],
+        ["prometheus-rules", legacy, "-o", "rules.yaml"],
+        ["graph", legacy, "--format", "dot", "-o", "graph.dot"],
+        ["baseline", "create", legacy, "-o", "baseline.json"],
+    ]
+    for args in runs:
+        assert _run_cli(args, out, 0o022, home) in (0, 1), args
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in out.rglob("*") if p.is_file()}
+    assert modes.pop("kept.json") == 0o640
+    assert any(name.startswith("cache/") for name in modes), "the run stored cache entries"
+    assert {"report.json", "r.sarif", "r.xml", "badge.svg", "audit.html", "metrics.prom", "rules.yaml",
+            "graph.dot", "baseline.json"} <= set(modes)
+    assert {name: mode for name, mode in modes.items() if mode != 0o644} == {}
+    # The cache's signing key is a secret: it stays readable by its owner only.
+    (key,) = (home / ".cache" / "contract-gate").iterdir()
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_stricter_umask_gives_stricter_files(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    assert _run_cli(["badge", str(SAMPLES / "legacy"), "-o", "b.svg"], tmp_path, 0o077, home) == 0
+    assert (tmp_path / "b.svg").stat().st_mode & 0o777 == 0o600
