@@ -14,7 +14,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -74,6 +74,10 @@ _FLOW_BRACKET = re.compile(r"[\[\]{}]")
 _LEADING_INDICATORS = re.compile(r"^[ ?-]+", re.MULTILINE)
 # libyaml's composer recurses in C: keep well below where it overflows (~20,000 levels).
 _SAFE_C_DEPTH = 5000
+# Since libyaml 0.2.5 (PyYAML 6.0.4's wheels) the scanner refuses deeper nesting by itself, and
+# in flow context it scans up to 1024 characters ahead, so it refuses before emitting any event.
+_LIBYAML_MAX_NESTING = 1000
+_LIBYAML_DEPTH_REFUSAL = "exceeded maximum nesting depth"
 
 
 class YamlError(SourceError):
@@ -103,6 +107,8 @@ def parse_yaml(text: str, limits: Limits, reference: bool = False) -> YamlDocume
         root = _ruamel_compose(text) if reference else yaml.compose(text, Loader=_Composer)
         lenient = None
     except yaml.YAMLError as strict_error:
+        if _is_depth_refusal(strict_error):
+            _locate_depth_refusal(text, strict_error, limits)
         root, lenient = _compose_leniently(text, strict_error, limits if deep else None)
     if root is None:
         return YamlDocument(data=None, root=None)
@@ -179,24 +185,63 @@ def _check_depth_by_events(text: str, limits: Limits) -> bool:
 
     Raise LimitExceeded past max-depth; False when libyaml could not read to the end.
     """
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Composer):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > limits.max_depth:
-                    mark = event.start_mark
-                    raise LimitExceeded(
-                        "nesting-too-deep",
-                        f"nesting is deeper than max-depth {limits.max_depth}",
-                        mark.line + 1 if mark else None,
-                        mark.column + 1 if mark else None,
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
+        _measure_depth(yaml.parse(text, Loader=_Composer), limits.max_depth, yaml)
+    except yaml.YAMLError as error:
+        if _is_depth_refusal(error):
+            _locate_depth_refusal(text, error, limits)
         return False  # the composer reports syntax errors with their positions
     return True
+
+
+def _measure_depth(events: Any, max_depth: int, events_module: Any) -> None:
+    """Raise LimitExceeded at the first collection that opens deeper than max_depth."""
+    start, end = events_module.CollectionStartEvent, events_module.CollectionEndEvent
+    depth = 0
+    for event in events:
+        if isinstance(event, start):
+            depth += 1
+            if depth > max_depth:
+                mark = event.start_mark
+                raise LimitExceeded(
+                    "nesting-too-deep",
+                    f"nesting is deeper than max-depth {max_depth}",
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                )
+        elif isinstance(event, end):
+            depth -= 1
+
+
+def _is_depth_refusal(error: yaml.YAMLError) -> bool:
+    return _LIBYAML_DEPTH_REFUSAL in str(getattr(error, "problem", "") or "")
+
+
+def _locate_depth_refusal(text: str, error: yaml.YAMLError, limits: Limits) -> NoReturn:
+    """Raise nesting-too-deep for libyaml's own depth refusal, where max-depth was passed.
+
+    ruamel.yaml's pure event parser has no such refusal, so it finds the collection that
+    opens past max-depth. It is slow on deep flow nesting (its simple-key lookahead is
+    quadratic), which bounds the walk: never past libyaml's own limit. Where ruamel cannot
+    say (max-depth above libyaml's limit, or text ruamel refuses), libyaml's place is used.
+    """
+    from ruamel.yaml import YAML, events
+    from ruamel.yaml.error import YAMLError as RuamelError
+
+    if limits.max_depth < _LIBYAML_MAX_NESTING:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _measure_depth(YAML(typ="safe", pure=True).parse(text), limits.max_depth, events)
+        except RuamelError:
+            pass
+    _message, line, column = _describe(error, text)
+    raise LimitExceeded(
+        "nesting-too-deep",
+        f"nesting is deeper than the {_LIBYAML_MAX_NESTING} levels YAML is read to",
+        line,
+        column,
+    )
 
 
 def _compose_leniently(

@@ -306,11 +306,60 @@ def run_child(code: str, text: str) -> str:
     return child.stdout
 
 
+# Where each of DEEP_DOCUMENTS first opens a collection deeper than max-depth 256 (the root
+# mapping or sequence is level 1).
+_DEEP_PLACES = {
+    "flow-sequences": (1, 3 + 256),
+    "flow-mappings": (1, 4 + 255 * 4),
+    "block-sequences-on-one-line": (1, 513),
+}
+
+
 @pytest.mark.parametrize("text", DEEP_DOCUMENTS)
-def test_fifty_thousand_levels_are_refused_without_crashing_the_process(text: str) -> None:
-    rule, line, _column = run_child(_DEEP_CHILD, text).split()
+def test_fifty_thousand_levels_are_refused_without_crashing_the_process(
+    text: str, request: pytest.FixtureRequest
+) -> None:
+    rule, line, column = run_child(_DEEP_CHILD, text).split()
     assert rule == "nesting-too-deep"
-    assert line == "1"
+    document_id = request.node.callspec.id
+    assert (int(line), int(column)) == _DEEP_PLACES[document_id]
+
+
+# libyaml >= 0.2.5 refuses nesting past 1000 levels by itself ("while increasing flow level:
+# exceeded maximum nesting depth"), in flow context before it emits a single event. That
+# refusal is still nesting-too-deep at the collection past max-depth, never a parse error.
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        pytest.param("a: 1\nb: 2\nc: " + "[" * 1500 + "]" * 1500 + "\n", (3, 3 + 256), id="flow-on-line-3"),
+        pytest.param("".join(" " * i + "- \n" for i in range(1100)), (257, 257), id="block-lines"),
+        pytest.param("a: {b: [" + "{c: " * 1200 + "1" + "}" * 1200 + "]}\n", (1, 9 + 253 * 4), id="mixed"),
+    ],
+)
+def test_libyamls_own_depth_refusal_is_nesting_too_deep_at_max_depth(
+    text: str, place: tuple[int, int]
+) -> None:
+    with pytest.raises(LimitExceeded) as caught:
+        parse_yaml(text, Limits(max_depth=256))
+    assert caught.value.rule == "nesting-too-deep"
+    assert str(caught.value) == "nesting is deeper than max-depth 256"
+    assert (caught.value.line, caught.value.column) == place
+
+
+def test_max_depth_above_libyamls_limit_is_refused_at_libyamls_place() -> None:
+    text = "a: 1\nb: " + "[" * 1500 + "]" * 1500 + "\n"
+    with pytest.raises(LimitExceeded) as caught:
+        parse_yaml(text, Limits(max_depth=2000))
+    assert caught.value.rule == "nesting-too-deep"
+    assert "1000 levels" in str(caught.value)
+    assert caught.value.line == 2
+
+
+def test_libyamls_depth_refusal_behind_a_control_character_is_nesting_too_deep() -> None:
+    text = "x-note: a\x01b\nx-deep: " + "[" * 3000 + "]" * 3000 + "\n"
+    with pytest.raises(LimitExceeded) as caught:
+        parse_yaml(text, Limits(max_depth=256))
+    assert (caught.value.rule, caught.value.line, caught.value.column) == ("nesting-too-deep", 2, 8 + 256)
 
 
 def test_tab_only_line_in_a_block_scalar_is_read_leniently() -> None:
