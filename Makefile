@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help install run test test-deps lint typecheck pytest schemas corpus clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
 # The dev/test environment is exactly requirements/dev.lock: every package pinned with its hashes
 # (pip refuses anything else), the venv recreated whenever the lock or pyproject changes, and
@@ -135,6 +135,14 @@ fuzz: install ## Fuzz the loader with atheris for FUZZ_SECONDS (default 60); cra
 	$(BIN)/python $(FUZZ_TARGET) $(FUZZ_DIR)/corpus -dict=tests/fuzz/yaml.dict \
 		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crashes/
+
+# A crash hunt in rapidyaml (C++: a crash kills the process): generated YAML in child processes,
+# each crashing input shrunk and reported, both for rapidyaml itself and for the fast path that
+# must send it to libyaml. Fails when the fast path crashed. Add each new family to
+# CRASHING_INPUTS in tests/test_fastyaml.py. FUZZ_SEED repeats a run.
+.PHONY: fuzz-rapidyaml
+fuzz-rapidyaml: install ## Hunt rapidyaml crashes for FUZZ_SECONDS (default 60); fails if the fast path crashes
+	$(BIN)/python tests/fuzz/ryml_campaign.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 # Benchmark against the peers (Redocly CLI, Spectral; pinned in bench/package-lock.json, installed
 # into .bench/node/). Slow (about half an hour) and never part of `make test`. A peer npm cannot

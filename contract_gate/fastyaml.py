@@ -70,6 +70,7 @@ def parse_fast(text: str, limits: Limits, utf8: bytes | None = None) -> FastYaml
         or _unusual_breaks(text)
         or _tabs_as_separators(text)
         or _flow_question(text)
+        or _stacked_tags(text)
     ):
         return None
     source = bytearray(raw)  # rapidyaml unescapes and folds scalars in this copy
@@ -120,6 +121,17 @@ def _may_hold_properties(text: str) -> bool:
     return False
 
 
+def _stacked_tags(text: str) -> bool:
+    """Whether a tag may follow another one: rapidyaml 0.15 crashes on some.
+
+    A node has at most one tag, but four tags in a row (`{! ! ! ! x}`, or three after a
+    tagged key, across lines and comments too) make rapidyaml crash the process (SIGSEGV).
+    Found by `make fuzz-rapidyaml`, which also found no crash with anchors among the tags;
+    libyaml reads such text instead and reports it with its place.
+    """
+    return "!" in text and _STACKED_TAGS.search(text) is not None
+
+
 def _holds_properties(tree: Any) -> bool:
     """Whether a node has an anchor or a tag (rare in specs).
 
@@ -144,6 +156,8 @@ def _flow_question(text: str) -> bool:
 
 
 _SEPARATORS = frozenset(" \t\r\n[{,")
+# A tag (`!tag`, `!!str`, a bare `!`) then blanks, line breaks or comments, then another tag.
+_STACKED_TAGS = re.compile(r"(?:^|(?<=[\s\[{,]))!\S*(?:\s|#[^\n]*)+!")
 _TAB_SEPARATOR = re.compile(r"^[ \t?:-]*\t|[:-]\t", re.MULTILINE)
 _BLANKS = frozenset([" ", "\t"])
 

@@ -334,3 +334,73 @@ print(parse_fast(sys.stdin.read(), Limits()) is None)
 @pytest.mark.parametrize("text", DEEP_DOCUMENTS)
 def test_fifty_thousand_levels_go_to_the_guarded_path_without_crashing(text: str) -> None:
     assert run_child(_DEEP_CHILD, text).strip() == "True"
+
+
+# Inputs that crash rapidyaml 0.15 itself (SIGSEGV), found by hypothesis and by
+# `make fuzz-rapidyaml` (tests/fuzz/ryml_campaign.py), minimised. Every one must reach
+# libyaml instead, which reports it as a parse error with its place.
+CRASHING_INPUTS = [
+    pytest.param("{!a !a !a !a x", id="four-tags-in-a-flow-mapping"),
+    pytest.param("{!a !a !a !a x}", id="four-tags-in-a-closed-flow-mapping"),
+    pytest.param("[! ! ! !", id="four-bare-tags-in-a-flow-sequence"),
+    pytest.param("[1,! ! ! !", id="four-tags-after-an-entry"),
+    pytest.param("[! ! ! ? ,!", id="three-tags-before-a-question-mark"),
+    pytest.param("{!a !b: !c !d}", id="two-tags-on-a-key-and-two-on-its-value"),
+    pytest.param("{!a: !b !c !d x}", id="three-tags-after-a-tagged-key"),
+    pytest.param("!\n! ! !", id="tags-across-lines"),
+    pytest.param("!\n! !\n!", id="tags-on-three-lines"),
+    pytest.param("!\n! !a :", id="tags-before-a-key"),
+    pytest.param("- !a\n  !b !c !d x", id="tags-in-a-block-sequence"),
+    pytest.param("{! #c\n! ! ! x}", id="tags-around-a-comment"),
+    pytest.param("!\n!\n! !", id="tags-on-three-lines-again"),
+    pytest.param("{.,! !\t! !", id="tags-around-a-tab"),
+    pytest.param("!\n! !<>!", id="a-verbatim-tag-among-tags"),
+    pytest.param("\n{\n\n\n}!\n! !a]]&a :", id="tags-after-a-closed-mapping"),
+    pytest.param("openapi: 3.0.3\nx-a: {!a !a !a !a x}\npaths: {}\n", id="inside-a-spec"),
+]
+
+_CRASH_CHILD = """
+import sys
+from contract_gate.fastyaml import parse_fast
+from contract_gate.limits import Limits
+from contract_gate.yamlparse import YamlError, parse_yaml
+text = sys.stdin.read()
+print(parse_fast(text, Limits()) is None)
+try:
+    parse_yaml(text, Limits())
+except YamlError as error:
+    print(error.line)
+else:
+    print("parsed")
+"""
+
+
+@pytest.mark.parametrize("text", CRASHING_INPUTS)
+def test_inputs_that_crash_rapidyaml_go_to_libyaml(text: str) -> None:
+    # In a child process: were the guard to fail, the crash kills the child, not the tests.
+    to_libyaml, line = run_child(_CRASH_CHILD, text).split()
+    assert to_libyaml == "True"
+    assert line.isdigit()
+
+
+def test_a_spec_that_crashes_rapidyaml_gets_a_parse_error_at_its_line(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        'openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-a: {!a !a !a !a x}\npaths: {}\n', encoding="utf-8"
+    )
+    child = subprocess.run(
+        [sys.executable, "-m", "contract_gate", "check", str(spec), "--format", "json", "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    (finding,) = json.loads(child.stdout)["findings"]
+    assert (finding["rule"], finding["line"]) == ("parse-error", 3)
+    assert child.returncode == 1
+
+
+def test_prose_with_exclamation_marks_and_entities_stays_on_the_fast_path() -> None:
+    # The guard is narrow: the corpus's descriptions (prose, HTML entities) do not trip it.
+    text = "description: Done! Now see &lt;b&gt; & more! !important\nsummary: 'Wow! !'\n"
+    assert _parity(text)
