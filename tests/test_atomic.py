@@ -71,8 +71,12 @@ def _run_cli(args: list[str], cwd: Path, umask: int, home: Path) -> int:
         f"import os, sys; os.umask({umask:#o}); from contract_gate.cli import entry;"
         " sys.argv[0] = 'contract-gate'; entry()"
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"),
-           "CONTRACT_GATE_CACHE_DIR": str(cwd / "cache")}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "CONTRACT_GATE_CACHE_DIR": str(cwd / "cache"),
+    }
     return subprocess.run([sys.executable, "-c", script, *args], cwd=cwd, env=env, check=False).returncode
 
 
@@ -84,8 +88,18 @@ def test_every_written_file_follows_the_umask_and_an_overwritten_one_keeps_its_m
     (out / "kept.json").chmod(0o640)
     legacy = str(SAMPLES / "legacy")
     runs = [
-        ["check", legacy, "--format", "json", "-o", "report.json", "--report", "sarif:r.sarif",
-         "--report", "junit:r.xml"],
+        [
+            "check",
+            legacy,
+            "--format",
+            "json",
+            "-o",
+            "report.json",
+            "--report",
+            "sarif:r.sarif",
+            "--report",
+            "junit:r.xml",
+        ],
         ["check", legacy, "--format", "json", "-o", "kept.json", "--no-cache"],
         ["badge", legacy, "--metric", "completeness", "-o", "badge.svg"],
         ["badge", legacy, "--all-bus", "badges"],
@@ -100,8 +114,17 @@ def test_every_written_file_follows_the_umask_and_an_overwritten_one_keeps_its_m
     modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in out.rglob("*") if p.is_file()}
     assert modes.pop("kept.json") == 0o640
     assert any(name.startswith("cache/") for name in modes), "the run stored cache entries"
-    assert {"report.json", "r.sarif", "r.xml", "badge.svg", "audit.html", "metrics.prom", "rules.yaml",
-            "graph.dot", "baseline.json"} <= set(modes)
+    assert {
+        "report.json",
+        "r.sarif",
+        "r.xml",
+        "badge.svg",
+        "audit.html",
+        "metrics.prom",
+        "rules.yaml",
+        "graph.dot",
+        "baseline.json",
+    } <= set(modes)
     assert {name: mode for name, mode in modes.items() if mode != 0o644} == {}
     # The cache's signing key is a secret: it stays readable by its owner only.
     (key,) = (home / ".cache" / "contract-gate").iterdir()

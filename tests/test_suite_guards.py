@@ -37,9 +37,24 @@ def _pytest(folder: Path, *args: str) -> tuple[subprocess.CompletedProcess[str],
     """pytest with this project's settings (pyproject.toml) on the tests in `folder`."""
     start = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "--rootdir", str(folder),
-         "-p", "no:cacheprovider", *args, str(folder)],
-        capture_output=True, text=True, timeout=300, check=False, cwd=folder,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(REPO / "pyproject.toml"),
+            "--rootdir",
+            str(folder),
+            "-p",
+            "no:cacheprovider",
+            *args,
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=folder,
     )
     return done, time.monotonic() - start
 
