@@ -53,7 +53,8 @@ class FileResult:
     # Positions of what estate-wide rules may point at: (file, pointer) -> (line, column).
     anchors: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     internal_error: str | None = None
-    # Real paths of every file the check read or tried to read (for the cache).
+    # Real paths of every file the check read or tried to read (for the cache; a result the
+    # cache served keeps those of the run that stored it).
     dependencies: list[str] = field(default_factory=list)
 
 
