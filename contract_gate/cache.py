@@ -183,14 +183,14 @@ def _relative(path: str, cwd: str) -> str:
 
 
 @functools.cache
-def classes_fingerprint() -> str:
+def classes_fingerprint(root: type = FileResult) -> str:
     """A digest of every class a cached result pickles: qualified names, fields and their types.
 
-    Computed from the classes themselves (FileResult and what its fields' types reach), so an
+    Computed from the classes themselves (`root` and what its fields' types reach), so an
     entry written by code whose classes differ is never read; the Python version is in it too.
     """
     layouts: dict[str, str] = {}
-    pending: list[type] = [FileResult]
+    pending: list[type] = [root]
     while pending:
         cls = pending.pop()
         name = f"{cls.__module__}.{cls.__qualname__}"

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
+import io
 import os
 import pickle
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, check_json
 
 import contract_gate.cache as cache_module
+import contract_gate.findings as findings_module
 import contract_gate.validation as validation
 from contract_gate.api import run
-from contract_gate.cache import Cache
-from contract_gate.checker import Settings
+from contract_gate.cache import Cache, classes_fingerprint, signing_key
+from contract_gate.checker import FileResult, Settings
 from contract_gate.config import Config
+from contract_gate.pickling import by_constructor
 from contract_gate.report import build_report_model
 
 
@@ -115,3 +122,204 @@ def test_cached_results_unpickle_to_equal_objects(estate: Path) -> None:
     assert report.findings and report.services and report.pairs
     for value in (report.findings, report.services, report.pairs):
         assert pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) == value
+
+
+# --- a cache that works in CI: a shared key, another HOME, another checkout folder ------------
+
+
+def _entries(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every entry of a cache folder: name -> (mtime in ns, bytes). A miss rewrites its entry."""
+    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.glob("*.pickle")}
+
+
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> Path:
+    """A fresh HOME (and no XDG_CACHE_HOME), as on a new CI runner."""
+    home = tmp_path / name
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    return home
+
+
+def test_the_key_from_the_environment_serves_the_cache_under_another_home(
+    estate: Path, validations: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "a CI secret")
+    _home(tmp_path, monkeypatch, "runner-1")
+    cold = _run(estate)
+    assert len(validations) == 7
+    second = _home(tmp_path, monkeypatch, "runner-2")
+    warm = _run(estate)
+    assert len(validations) == 7  # every file served by the cache
+    assert warm == cold
+    assert not (second / ".cache").exists()  # no key file: the key is the variable's
+
+
+def test_an_empty_key_variable_falls_back_to_the_key_file(
+    estate: Path, validations: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A pull request from a fork sees the secret as an empty string: a cold run, never an error.
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "a CI secret")
+    _run(estate)
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "")
+    home = _home(tmp_path, monkeypatch, "fork")
+    validations.clear()
+    _run(estate)
+    assert len(validations) == 7
+    assert (home / ".cache" / "contract-gate" / "cache-key").is_file()
+
+
+def _check_cli(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict[str, Any]]:
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_DIR", str(cache))
+    return check_json(estate.relative_to(Path.cwd()))
+
+
+def test_the_cli_with_the_same_key_and_another_home_rewrites_nothing(
+    estate: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cache = tmp_path / "restored-cache"
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "a CI secret")
+    _home(tmp_path, monkeypatch, "runner-1")
+    cold = _check_cli(estate, cache, monkeypatch)
+    stored = _entries(cache)
+    assert len(stored) == 10  # every file walked, the 7 specs and 3 fragments
+    _home(tmp_path, monkeypatch, "runner-2")
+    assert _check_cli(estate, cache, monkeypatch) == cold
+    assert _entries(cache) == stored  # all hits: no entry rewritten
+
+
+def test_another_key_misses_everything_and_still_gives_the_same_report(
+    estate: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shutil.copytree(SAMPLES / "legacy", estate / "legacy")  # findings and exit code 1
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "one secret")
+    cold = _check_cli(estate, cache, monkeypatch)
+    assert cold[0] == 1 and cold[1]["findings"]
+    stored = _entries(cache)
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "another secret")
+    assert _check_cli(estate, cache, monkeypatch) == cold
+    rewritten = _entries(cache)
+    assert rewritten.keys() == stored.keys()
+    assert all(rewritten[name][1] != stored[name][1] for name in stored)  # every entry re-signed
+    assert _check_cli(estate, cache, monkeypatch) == cold
+    assert _entries(cache) == rewritten  # and now served
+
+
+def _resign(entry: Path, result_pickle: bytes) -> None:
+    """Keep an entry's dependencies, replace its result pickle, sign it with the current key."""
+    payload = entry.read_bytes()[32:]
+    stream = io.BytesIO(payload)
+    pickle.load(stream)
+    payload = payload[: stream.tell()] + result_pickle
+    entry.write_bytes(hmac.new(signing_key(), payload, hashlib.sha256).digest() + payload)
+
+
+@by_constructor
+@dataclass(frozen=True)
+class _OldFinding:
+    """Finding as an older contract-gate might have had it: fewer fields."""
+
+    rule: str
+    message: str
+
+
+def _pickle_from_other_code(kind: str) -> bytes:
+    """A result pickled by code whose classes differ from today's."""
+    result = FileResult("estate/orders/openapi.yaml", True)
+    if kind == "renamed class":
+        # Pickled when contract_gate.checker.FileResult was named FileRecord (same length).
+        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        return blob.replace(b"FileResult", b"FileRecord")
+    # Pickled while contract_gate.findings.Finding had other fields.
+    result.findings = [_OldFinding("spec-invalid", "an old message")]  # type: ignore[list-item]
+    real = findings_module.Finding
+    _OldFinding.__module__, _OldFinding.__qualname__ = "contract_gate.findings", "Finding"
+    findings_module.Finding = _OldFinding  # type: ignore[misc,assignment]
+    try:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        findings_module.Finding = real  # type: ignore[misc]
+        _OldFinding.__module__, _OldFinding.__qualname__ = __name__, "_OldFinding"
+
+
+@pytest.mark.parametrize("damage", ["truncated pickle", "renamed class", "finding with other fields"])
+def test_an_entry_that_does_not_unpickle_is_a_miss_and_is_rewritten(
+    estate: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, damage: str
+) -> None:
+    shutil.copytree(SAMPLES / "legacy", estate / "legacy")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "a CI secret")
+    cold = _check_cli(estate, cache, monkeypatch)
+    stored = _entries(cache)
+    for entry in cache.glob("*.pickle"):
+        if damage == "truncated pickle":
+            payload = entry.read_bytes()[32:]
+            stream = io.BytesIO(payload)
+            pickle.load(stream)
+            _resign(entry, payload[stream.tell() : -5])
+        else:
+            _resign(entry, _pickle_from_other_code(damage))
+    assert _check_cli(estate, cache, monkeypatch) == cold  # exit code too: never 2
+    assert {name: blob for name, (_, blob) in _entries(cache).items()} == {
+        name: blob for name, (_, blob) in stored.items()
+    }  # every entry rewritten as it was
+
+
+def test_the_fingerprint_follows_the_fields_of_the_pickled_classes() -> None:
+    leaf = dataclasses.make_dataclass("Leaf", [("value", int)])
+    root = dataclasses.make_dataclass("Root", [("leaves", list[leaf | None])])
+    reshaped = dataclasses.make_dataclass("Leaf", [("value", int), ("unit", str)])
+    root_again = dataclasses.make_dataclass("Root", [("leaves", list[leaf | None])])
+    root_reshaped = dataclasses.make_dataclass("Root", [("leaves", list[reshaped | None])])
+    assert classes_fingerprint(root) == classes_fingerprint(root_again)
+    assert classes_fingerprint(root) != classes_fingerprint(root_reshaped)
+    assert classes_fingerprint() == classes_fingerprint(FileResult)
+
+
+def test_entries_written_by_code_with_other_classes_are_misses(
+    estate: Path, validations: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _run(estate)
+    validations.clear()
+    monkeypatch.setattr(cache_module, "classes_fingerprint", lambda: "classes with other fields")
+    assert _run(estate) == cold
+    assert len(validations) == 7
+
+
+def test_a_cache_restored_into_another_checkout_folder_hits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, validations: list[str]
+) -> None:
+    monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "a CI secret")
+    first, second = tmp_path / "runner-1" / "work" / "repo", tmp_path / "runner-2" / "checkout"
+    shutil.copytree(SAMPLES / "estate", first / "specs")
+    monkeypatch.chdir(first)
+    cold = _run(first / "specs")
+    assert len(validations) == 7
+    shutil.copytree(first, second)  # the checkout and its restored .contract-gate-cache/
+    shutil.rmtree(first)
+    monkeypatch.chdir(second)
+    warm = _run(second / "specs")
+    assert len(validations) == 7
+    assert warm == cold
+    # And the CLI, from the repository root as CI runs it.
+    monkeypatch.delenv("CONTRACT_GATE_CACHE_DIR", raising=False)
+    code, report = check_json("specs")
+    stored = _entries(second / ".contract-gate-cache")
+    shutil.copytree(second, first)
+    monkeypatch.chdir(first)
+    assert check_json("specs") == (code, report)
+    assert _entries(first / ".contract-gate-cache") == stored  # copied with their times: none rewritten
+
+
+def test_cache_files_follow_the_umask(estate: Path) -> None:
+    for umask, mode in ((0o022, 0o644), (0o077, 0o600)):
+        shutil.rmtree(".contract-gate-cache", ignore_errors=True)
+        previous = os.umask(umask)
+        try:
+            _run(estate)
+        finally:
+            os.umask(previous)
+        written = list(Path(".contract-gate-cache").iterdir())
+        assert len(written) == 11  # ten entries and .gitignore
+        assert {p.name: p.stat().st_mode & 0o777 for p in written if p.stat().st_mode & 0o777 != mode} == {}
