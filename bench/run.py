@@ -452,10 +452,7 @@ def run_cache_workload(load: Workload, runs: int, ctx: Context) -> list[Result]:
     """contract-gate's result cache alone: `--no-cache` runs, then runs of the cache's case.
 
     cache-cost: the estate is generated into $WORK/estate and checked from $WORK as `estate`;
-    each empty-cache run gets a new cache folder. Folders are deleted only at the end: ext4
-    makes creating files slower for a minute or so after many were deleted (its inode
-    allocator skips recently deleted inodes), which would charge an earlier run's clean-up to
-    the next run.
+    each empty-cache run gets a new cache folder (all are deleted with $WORK, at the end).
 
     restored-cache: one untimed run under a HOME of its own fills a cache; each timed run gets
     a copy of it (as actions/cache restores one) and another HOME, never used before, with the

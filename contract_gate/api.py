@@ -156,6 +156,8 @@ def _check_all(
                 cache.store(candidate, settings, fresh[-1])
             if progress is not None:
                 progress(index, len(todo))
+    if cache is not None:
+        cache.close()
     new = iter(fresh)
     return [hit if hit is not None else next(new) for hit in cached]
 

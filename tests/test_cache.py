@@ -9,6 +9,7 @@ import io
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import contract_gate.cache as cache_module
 import contract_gate.findings as findings_module
 import contract_gate.validation as validation
 from contract_gate.api import run
+from contract_gate.cache import _HEADER as HEADER
 from contract_gate.cache import Cache, classes_fingerprint, signing_key
 from contract_gate.checker import FileResult, Settings
 from contract_gate.config import Config
@@ -103,15 +105,92 @@ class _Planted:
         return (os.system, ("touch planted-by-pr",))
 
 
+def _records(folder: Path) -> dict[bytes, bytes]:
+    """The latest record of each name in a cache folder's packs (see contract_gate.cache)."""
+    records = {}
+    for pack in sorted(folder.glob("*.pack")):
+        data, at = pack.read_bytes(), 0
+        while at + HEADER.size <= len(data):
+            _stamp, _slot, name, size = HEADER.unpack_from(data, at)
+            records[name] = data[at : at + HEADER.size + size]
+            at += HEADER.size + size
+    return records
+
+
+def _pack(records: list[tuple[bytes, bytes]], key: bytes | None) -> bytes:
+    """Records (header, payload) as a pack, signed with `key` (None: a signature of zeros)."""
+    chunks = []
+    for header, payload in records:
+        stamp, slot, name, _size = HEADER.unpack(header)
+        header = HEADER.pack(stamp, slot, name, 32 + len(payload))
+        signature = hmac.new(key, header + payload, hashlib.sha256).digest() if key else b"\0" * 32
+        chunks.append(header + signature + payload)
+    return b"".join(chunks)
+
+
+def _tamper(folder: Path, payload: Callable[[bytes], bytes], key: bytes | None) -> None:
+    """Replace every record of every pack by one with `payload(its payload)`, signed with `key`."""
+    for pack in folder.glob("*.pack"):
+        data, at, records = pack.read_bytes(), 0, []
+        while at + HEADER.size <= len(data):
+            size = HEADER.unpack_from(data, at)[3]
+            start, at = at + HEADER.size, at + HEADER.size + size
+            records.append((data[start - HEADER.size : start], payload(data[start + 32 : at])))
+        pack.write_bytes(_pack(records, key))
+
+
+def _unsigned_planted(_payload: bytes) -> bytes:
+    return pickle.dumps([]) + pickle.dumps(_Planted())
+
+
 def test_a_planted_unsigned_entry_is_never_unpickled(estate: Path, validations: list[str]) -> None:
     _run(estate)
-    folder = Path(".contract-gate-cache")
-    for entry in folder.glob("*.pickle"):
-        entry.write_bytes(b"\0" * 32 + pickle.dumps((_Planted(), [])))
+    _tamper(Path(".contract-gate-cache"), _unsigned_planted, None)
     validations.clear()
     _run(estate)
     assert not Path("planted-by-pr").exists()
     assert len(validations) == 7  # every entry was refused and rechecked
+
+
+def test_a_planted_pack_that_sorts_last_hides_nothing(
+    estate: Path, validations: list[str], tmp_path: Path
+) -> None:
+    _run(estate)
+    folder, side = Path(".contract-gate-cache"), tmp_path / "side"
+    side.mkdir()
+    shutil.copy(next(folder.glob("*.pack")), side / "ffffffffffffffff-planted.pack")
+    _tamper(side, _unsigned_planted, None)
+    shutil.move(side / "ffffffffffffffff-planted.pack", folder)
+    packs, validations[:] = _packs(folder), []
+    _run(estate)
+    assert validations == []  # the records behind the planted ones were read
+    assert _packs(folder) == packs
+
+
+def test_a_pack_planted_as_a_symlink_is_not_read(estate: Path, validations: list[str]) -> None:
+    folder = Path(".contract-gate-cache")
+    folder.mkdir()
+    (folder / "ffffffffffffffff-planted.pack").symlink_to("/dev/zero")  # read whole, it never ends
+    _run(estate)
+    assert len(validations) == 7
+
+
+def test_stale_records_are_compacted_and_live_ones_kept(estate: Path, validations: list[str]) -> None:
+    folder = Path(".contract-gate-cache")
+    spec = estate / "orders" / "openapi.yaml"
+    original = spec.read_text()
+    counts = []
+    for millis in range(1200, 1220):  # each run rechecks one spec: a pack of one record
+        spec.write_text(original.replace("x-slo-p99: 1.2s", f"x-slo-p99: {millis}ms", 1))
+        _run(estate)
+        counts.append(len(list(folder.glob("*.pack"))))
+    most = cache_module._MOST_PACKS
+    assert counts[: most + 1] == list(range(1, most + 2))  # a pack per run
+    assert counts[most + 1 :] == [2, 3, 4]  # past the most: compacted into one (and the run's own)
+    validations.clear()
+    warm = _run(estate)
+    assert validations == []  # every live record kept
+    assert warm == build_report_model(run([estate], Settings(Config(), estate.resolve()))).model_dump()
 
 
 def test_cached_results_unpickle_to_equal_objects(estate: Path) -> None:
@@ -127,9 +206,9 @@ def test_cached_results_unpickle_to_equal_objects(estate: Path) -> None:
 # --- a cache that works in CI: a shared key, another HOME, another checkout folder ------------
 
 
-def _entries(folder: Path) -> dict[str, tuple[int, bytes]]:
-    """Every entry of a cache folder: name -> (mtime in ns, bytes). A miss rewrites its entry."""
-    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.glob("*.pickle")}
+def _packs(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every pack of a cache folder: name -> (mtime in ns, bytes). A miss writes a record."""
+    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.glob("*.pack")}
 
 
 def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> Path:
@@ -181,11 +260,11 @@ def test_the_cli_with_the_same_key_and_another_home_rewrites_nothing(
     monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "a CI secret")
     _home(tmp_path, monkeypatch, "runner-1")
     cold = _check_cli(estate, cache, monkeypatch)
-    stored = _entries(cache)
-    assert len(stored) == 10  # every file walked, the 7 specs and 3 fragments
+    assert len(_records(cache)) == 10  # every file walked, the 7 specs and 3 fragments
+    stored = _packs(cache)
     _home(tmp_path, monkeypatch, "runner-2")
     assert _check_cli(estate, cache, monkeypatch) == cold
-    assert _entries(cache) == stored  # all hits: no entry rewritten
+    assert _packs(cache) == stored  # all hits: nothing written
 
 
 def test_another_key_misses_everything_and_still_gives_the_same_report(
@@ -196,23 +275,15 @@ def test_another_key_misses_everything_and_still_gives_the_same_report(
     monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "one secret")
     cold = _check_cli(estate, cache, monkeypatch)
     assert cold[0] == 1 and cold[1]["findings"]
-    stored = _entries(cache)
+    stored = _records(cache)
     monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "another secret")
     assert _check_cli(estate, cache, monkeypatch) == cold
-    rewritten = _entries(cache)
+    rewritten = _records(cache)
     assert rewritten.keys() == stored.keys()
-    assert all(rewritten[name][1] != stored[name][1] for name in stored)  # every entry re-signed
+    assert all(rewritten[name] != stored[name] for name in stored)  # every record signed again
+    packs = _packs(cache)
     assert _check_cli(estate, cache, monkeypatch) == cold
-    assert _entries(cache) == rewritten  # and now served
-
-
-def _resign(entry: Path, result_pickle: bytes) -> None:
-    """Keep an entry's dependencies, replace its result pickle, sign it with the current key."""
-    payload = entry.read_bytes()[32:]
-    stream = io.BytesIO(payload)
-    pickle.load(stream)
-    payload = payload[: stream.tell()] + result_pickle
-    entry.write_bytes(hmac.new(signing_key(), payload, hashlib.sha256).digest() + payload)
+    assert _packs(cache) == packs  # and now served
 
 
 @by_constructor
@@ -243,27 +314,34 @@ def _pickle_from_other_code(kind: str) -> bytes:
         _OldFinding.__module__, _OldFinding.__qualname__ = __name__, "_OldFinding"
 
 
+def _result_pickle(payload: bytes) -> bytes:
+    stream = io.BytesIO(payload)
+    pickle.load(stream)  # the files read and their hashes
+    return payload[stream.tell() :]
+
+
 @pytest.mark.parametrize("damage", ["truncated pickle", "renamed class", "finding with other fields"])
-def test_an_entry_that_does_not_unpickle_is_a_miss_and_is_rewritten(
+def test_a_record_that_does_not_unpickle_is_a_miss_and_is_written_again(
     estate: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, damage: str
 ) -> None:
     shutil.copytree(SAMPLES / "legacy", estate / "legacy")
     cache = tmp_path / "cache"
     monkeypatch.setenv("CONTRACT_GATE_CACHE_KEY", "a CI secret")
     cold = _check_cli(estate, cache, monkeypatch)
-    stored = _entries(cache)
-    for entry in cache.glob("*.pickle"):
+    stored = _records(cache)
+
+    def damaged(payload: bytes) -> bytes:
         if damage == "truncated pickle":
-            payload = entry.read_bytes()[32:]
-            stream = io.BytesIO(payload)
-            pickle.load(stream)
-            _resign(entry, payload[stream.tell() : -5])
-        else:
-            _resign(entry, _pickle_from_other_code(damage))
+            return payload[:-5]
+        files_read = payload[: len(payload) - len(_result_pickle(payload))]
+        return files_read + _pickle_from_other_code(damage)
+
+    _tamper(cache, damaged, signing_key())  # signed with the right key: only unpickling fails
     assert _check_cli(estate, cache, monkeypatch) == cold  # exit code too: never 2
-    assert {name: blob for name, (_, blob) in _entries(cache).items()} == {
-        name: blob for name, (_, blob) in stored.items()
-    }  # every entry rewritten as it was
+    assert _records(cache) == stored  # every record written again, as it was
+    packs = _packs(cache)
+    assert _check_cli(estate, cache, monkeypatch) == cold
+    assert _packs(cache) == packs  # and now served
 
 
 def test_the_fingerprint_follows_the_fields_of_the_pickled_classes() -> None:
@@ -305,11 +383,11 @@ def test_a_cache_restored_into_another_checkout_folder_hits(
     # And the CLI, from the repository root as CI runs it.
     monkeypatch.delenv("CONTRACT_GATE_CACHE_DIR", raising=False)
     code, report = check_json("specs")
-    stored = _entries(second / ".contract-gate-cache")
+    stored = _packs(second / ".contract-gate-cache")
     shutil.copytree(second, first)
     monkeypatch.chdir(first)
     assert check_json("specs") == (code, report)
-    assert _entries(first / ".contract-gate-cache") == stored  # copied with their times: none rewritten
+    assert _packs(first / ".contract-gate-cache") == stored  # copied with their times: nothing written
 
 
 def test_cache_files_follow_the_umask(estate: Path) -> None:
@@ -321,5 +399,5 @@ def test_cache_files_follow_the_umask(estate: Path) -> None:
         finally:
             os.umask(previous)
         written = list(Path(".contract-gate-cache").iterdir())
-        assert len(written) == 11  # ten entries and .gitignore
+        assert len(written) == 2  # a pack and .gitignore
         assert {p.name: p.stat().st_mode & 0o777 for p in written if p.stat().st_mode & 0o777 != mode} == {}
