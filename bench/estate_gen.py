@@ -4,7 +4,7 @@ Each service is a small OpenAPI 3.0 file: its own `x-service` and `x-bu-owner`, 
 with an `x-slo-p99`, some `x-calls` to other services and the odd `x-consumers` entry (SPEC.md
 sections 4 and 5). The same N gives the same bytes on every machine.
 
-    python bench/estate_gen.py 5000 /tmp/estate    # writes /tmp/estate/bu-XX/svc-NNNNN.yaml
+    python bench/estate_gen.py 5000 estate    # writes estate/bu-XX/svc-NNNNN.yaml
 """
 
 from __future__ import annotations
