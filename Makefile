@@ -146,7 +146,9 @@ fuzz-rapidyaml: install ## Hunt rapidyaml crashes for FUZZ_SECONDS (default 60);
 
 # Benchmark against the peers (Redocly CLI, Spectral; pinned in bench/package-lock.json, installed
 # into .bench/node/). Slow (about half an hour) and never part of `make test`. A peer npm cannot
-# install is skipped with a message. BENCH_RUNS etc.: see bench/run.py.
+# install is skipped with a message. Two workloads measure the result cache alone: cache-cost (the
+# first run with an empty cache on 5,000 generated services, against --no-cache) and restored-cache
+# (slice100 on a cache restored under a new HOME, as in CI). BENCH_RUNS etc.: see bench/run.py.
 BENCH_NODE_DIR := .bench/node
 BENCH_NODE_STAMP := $(BENCH_NODE_DIR)/.installed
 

@@ -4,7 +4,13 @@ Not part of the test suite. `make bench` installs the peers (pinned in bench/pac
 bench/package-lock.json) into .bench/node/ and then runs this script with the venv's python.
 
 Workloads: Stripe's spec3.yaml, GitHub's api.github.com.json, the 100 specs of slice100.txt and
-all specs of manifest.txt, each tool given every file of a workload in one process.
+all specs of manifest.txt, each tool given every file of a workload in one process. Two more
+measure contract-gate's result cache alone (see `run_cache_workload`):
+    cache-cost      5,000 generated small services (bench/estate_gen.py): the first run with an
+                    empty cache against `--no-cache` (target: at most 1.15 times as long)
+    restored-cache  slice100: a run on a cache restored from another run, under a fresh HOME and
+                    the same CONTRACT_GATE_CACHE_KEY, as on a new CI runner, against `--no-cache`
+                    (target: under a quarter of the time)
 
 Measured per run: wall time from spawn to exit of the tool's process, and memory of its whole
 process tree. Every 50 ms the script sums the resident set (RSS, /proc/PID/stat) of every process
@@ -19,7 +25,9 @@ Settings (environment variables):
     BENCH_TIMEOUT            seconds one run may take before it is killed (default 900)
     BENCH_SPECTRAL_TIMEOUT   the same for Spectral on slice100 and the corpus (default 300: it hangs
                              on one corpus spec, and 300 s already bounds its ratio below 0.1)
-    BENCH_WORKLOADS          comma list of stripe,github,slice100,corpus (default: all)
+    BENCH_WORKLOADS          comma list of stripe,github,slice100,corpus,cache-cost,restored-cache
+                             (default: all)
+    BENCH_ESTATE_SIZE        services generated for cache-cost (default 5000)
     BENCH_TOOLS              comma list of contract-gate,redocly,spectral (default: all)
     BENCH_JOBS               --jobs for contract-gate (default: its own, the CPU count)
     BENCH_REDOCLY_RULESET    the ruleset the Redocly config extends (default: minimal)
@@ -48,6 +56,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from estate_gen import generate
 
 REPO = Path(__file__).resolve().parents[1]
 NODE_BIN = REPO / ".bench" / "node" / "node_modules" / ".bin"
@@ -406,7 +416,7 @@ def git_state() -> str:
 
 
 def workloads(corpus: Path, wanted: list[str]) -> list[Workload]:
-    """The four workloads, those wanted."""
+    """The workloads, those wanted (cache-cost's files are generated when it runs)."""
 
     def listed(name: str) -> list[Path]:
         lines = (corpus / name).read_text("utf-8").splitlines()
@@ -422,11 +432,117 @@ def workloads(corpus: Path, wanted: list[str]) -> list[Workload]:
         ),
         Workload("slice100", "slice100 (100 specs)", listed("slice100.txt"), True),
         Workload("corpus", "whole corpus (318 specs)", listed("manifest.txt"), True),
+        Workload("cache-cost", f"{_env_int('BENCH_ESTATE_SIZE', 5000):,} generated services", [], True),
+        Workload("restored-cache", "slice100, restored cache", listed("slice100.txt"), True),
     ]
     for load in every:
         for path in load.files:
             path.read_bytes()  # into the page cache, so no tool pays the first disk read
     return [load for load in every if load.key in wanted]
+
+
+# The cache workloads: each row's target, as a ratio of contract-gate (cold) on the workload.
+CACHE_TARGETS = {
+    "contract-gate-empty-cache": ("<=", 1.15),
+    "contract-gate-restored": ("<", 0.25),
+}
+
+
+def run_cache_workload(load: Workload, runs: int, ctx: Context) -> list[Result]:
+    """contract-gate's result cache alone: `--no-cache` runs, then runs of the cache's case.
+
+    cache-cost: the estate is generated into $WORK/estate and checked from $WORK as `estate`;
+    each empty-cache run gets a new cache folder (all are deleted with $WORK, at the end).
+
+    restored-cache: one untimed run under a HOME of its own fills a cache; each timed run gets
+    a copy of it (as actions/cache restores one) and another HOME, never used before, with the
+    same CONTRACT_GATE_CACHE_KEY.
+    """
+    gate = str(VENV_BIN / "contract-gate")
+    jobs = os.environ.get("BENCH_JOBS", "")
+    common = ["--format", "json", "-o", "OUT", *(["--jobs", jobs] if jobs else [])]
+    base = ctx.work / load.key
+    base.mkdir()
+    if load.key == "cache-cost":
+        generate(_env_int("BENCH_ESTATE_SIZE", 5000), ctx.work / "estate")
+        load = replace(load, files=sorted((ctx.work / "estate").rglob("*.yaml")))
+        for path in load.files:
+            path.read_bytes()
+        inputs = ["estate"]
+    else:
+        inputs = [str(path) for path in load.files]
+    key = os.urandom(16).hex()  # what a CI secret would be
+
+    def env_for(run: int) -> dict[str, str]:
+        home = base / f"home-{run}"
+        home.mkdir()
+        env = {**ctx.env, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+        env["CONTRACT_GATE_CACHE_DIR"] = str(base / f"cache-{run}")
+        if load.key == "restored-cache":
+            env["CONTRACT_GATE_CACHE_KEY"] = key
+        return env
+
+    case = "contract-gate-empty-cache" if load.key == "cache-cost" else "contract-gate-restored"
+    cold, cached = Result(load, "contract-gate"), Result(load, case)
+    argv = [gate, "check", *inputs, *common]
+    outs = {result.tool: ctx.work / f"{result.tool}-{load.key}.out" for result in (cold, cached)}
+    if load.key == "restored-cache":
+        _measure_one("(filling the cache to restore)", load, argv, env_for(0), ctx)
+    for run in range(1, runs + 1):
+        # Alternated, so that a slow spell of the machine weighs on both sides alike.
+        env = env_for(run)
+        cold.samples.append(
+            _measure_one("contract-gate (cold)", load, [*argv, "--no-cache"], env, ctx, outs[cold.tool])
+        )
+        if load.key == "restored-cache":
+            shutil.copytree(base / "cache-0", env["CONTRACT_GATE_CACHE_DIR"])
+        cached.samples.append(_measure_one(CACHE_LABELS[case], load, argv, env, ctx, outs[case]))
+    for result in (cold, cached):
+        with contextlib.suppress(OSError, ValueError):
+            result.findings = count_contract_gate(outs[result.tool].read_text("utf-8", "replace"))
+    shown = " ".join(
+        [
+            *ctx.prefix,
+            ".venv/bin/contract-gate",
+            "check",
+            "estate" if load.key == "cache-cost" else "FILES...",
+            *common,
+        ]
+    ).replace("OUT", "$WORK/out")
+    ctx.commands.setdefault(case, f"# {CACHE_LABELS[case]}: {CACHE_COMMANDS[case]}\n    {shown}")
+    return [cold, cached]
+
+
+CACHE_LABELS = {
+    "contract-gate-empty-cache": "contract-gate (empty cache)",
+    "contract-gate-restored": "contract-gate (restored cache, new HOME)",
+}
+CACHE_COMMANDS = {
+    "contract-gate-empty-cache": "alternated with the same command plus `--no-cache`; each run with "
+    "CONTRACT_GATE_CACHE_DIR set to a new folder and a HOME of its own, from $WORK, where the "
+    "services were generated (`bench/estate_gen.py N $WORK/estate`)",
+    "contract-gate-restored": "alternated with the same command plus `--no-cache`; each run with "
+    "a HOME of its own, CONTRACT_GATE_CACHE_KEY set to one random value for the whole workload, "
+    "and CONTRACT_GATE_CACHE_DIR set to a copy of the cache one untimed run (another HOME) filled",
+}
+
+
+def _measure_one(
+    label: str, load: Workload, argv: list[str], env: dict[str, str], ctx: Context, out: Path | None = None
+) -> Sample:
+    """One run of a cache workload, printed like run_tool's."""
+    out = out or ctx.work / "prime.out"
+    argv = [*ctx.prefix, *(str(out) if arg == "OUT" else arg for arg in argv)]
+    sample = measure(argv, ctx.work, env, out, ctx.timeout)
+    print(
+        f"  {label:<40} {load.key:<14}: {sample.wall:8.2f} s  tree {sample.tree_rss / MB:7.0f} MB  "
+        f"cpu {sample.cpu:7.1f} s  others' cpu {sample.others_cpu:6.1f} s  exit {sample.code}",
+        flush=True,
+    )
+    if sample.code not in (0, 1) or sample.timed_out:
+        for line in out.with_suffix(".stderr").read_text("utf-8", "replace").strip().splitlines()[-5:]:
+            print(f"      | {line}", flush=True)
+    return sample
 
 
 def run_tool(
@@ -515,6 +631,12 @@ def table(results: list[Result], labels: dict[str, str]) -> str:
         base = cold.get(r.workload.key)
         if r.tool == "contract-gate" or base is None:
             time_ratio = mem_ratio = "—"
+        elif r.tool in CACHE_TARGETS:
+            relation, target = CACHE_TARGETS[r.tool]
+            ratio = r.wall / base.wall if base.wall > 0 else float("inf")
+            met = ratio <= target if relation == "<=" else ratio < target
+            time_ratio = f"÷cold {ratio:.2f} (target {relation} {target}: {'met' if met else 'MISSED'})"
+            mem_ratio = f"÷cold {_ratio(r.tree_rss, base.tree_rss)}"
         elif r.tool == "contract-gate-warm":
             time_ratio = f"warm÷cold {_ratio(r.wall, base.wall)}"
             mem_ratio = f"warm÷cold {_ratio(r.tree_rss, base.tree_rss)}"
@@ -606,10 +728,19 @@ one run takes minutes). Each tool is given every file of the workload in one pro
   with each other; they show that every run did its work.
 - **exit**: the tool's exit codes (1 = it found errors, the normal outcome on these real specs).
 - **time / memory ratio**: for a peer, contract-gate (cold) ÷ the peer (below 1: contract-gate is
-  faster / smaller); for the warm row, warm ÷ cold. Memory ratios use the tree RSS.
+  faster / smaller); for the warm row, warm ÷ cold; for the cache rows, the row ÷ cold, with
+  its target. Memory ratios use the tree RSS.
 - **cold**: `--no-cache`, structural validation (openapi-spec-validator) and every rule on.
   **warm cache**: the same command with the result cache on, in a fresh cache folder, after one
   untimed priming run, on an unchanged estate.
+- **cache-cost**: {_env_int("BENCH_ESTATE_SIZE", 5000):,} small services generated by
+  `bench/estate_gen.py` (three operations each, `x-calls` between them). **empty cache**: the
+  first run with the result cache on, each run in a new cache folder, against `--no-cache`
+  (alternated run by run). Target: at most 1.15 times the cold time.
+- **restored-cache**: slice100 checked with a cache that another run filled, copied into place
+  as a CI cache step restores it, under a HOME never used before and the same
+  `CONTRACT_GATE_CACHE_KEY` (as on a fresh CI runner), against `--no-cache` (alternated).
+  Target: under a quarter of the cold time.
 
 ## How it was run
 
@@ -629,7 +760,8 @@ workload's files as absolute paths under `$CORPUS` (= `../shared/corpus`): `stri
     # $WORK/spectral.yaml
     extends: ["spectral:oas"]
 
-Commands (contract-gate (warm cache) is the second line, run once untimed first):
+Commands (contract-gate (warm cache) is the second line, run once untimed first; then those of the
+cache workloads, with how they were run):
 
 {commands}
 
@@ -639,7 +771,7 @@ killed run shows as "> N (timed out)": its wall time is a lower bound, its findi
 hangs on `apis-guru/beezup.com/2.0`, whose `pattern` backtracks catastrophically on its own examples,
 so its corpus run is expected to time out), `BENCH_SPECTRAL_TIMEOUT` (the same for Spectral on
 slice100 and the corpus, default 300), `BENCH_WORKLOADS`, `BENCH_TOOLS`, `BENCH_JOBS`,
-`BENCH_REDOCLY_RULESET`; see bench/run.py.
+`BENCH_ESTATE_SIZE`, `BENCH_REDOCLY_RULESET`; see bench/run.py.
 
 ## Every run
 
@@ -680,7 +812,8 @@ def main() -> int:
     timeout = float(_env_int("BENCH_TIMEOUT", 900))
     spectral_timeout = float(_env_int("BENCH_SPECTRAL_TIMEOUT", 300))
     wanted_tools = _env_list("BENCH_TOOLS", ["contract-gate", "redocly", "spectral"])
-    loads = workloads(corpus, _env_list("BENCH_WORKLOADS", ["stripe", "github", "slice100", "corpus"]))
+    every = ["stripe", "github", "slice100", "corpus", "cache-cost", "restored-cache"]
+    loads = workloads(corpus, _env_list("BENCH_WORKLOADS", every))
     env = {**os.environ, **QUIET_ENV}
     output = Path(os.environ.get("BENCH_OUTPUT", str(REPO / "docs" / "benchmarks.md")))
     with tempfile.TemporaryDirectory(prefix="contract-gate-bench-") as tmp:
@@ -693,6 +826,7 @@ def main() -> int:
         labels = {key: tool.label for key, tool in found.items()} | {
             "redocly": "Redocly CLI",
             "spectral": "Spectral",
+            **CACHE_LABELS,
         }
         versions = {"contract-gate": f"{gate_version(env)}, {git_state()}"}
         digest = source_digest()
@@ -704,6 +838,11 @@ def main() -> int:
         print(f"bench: corpus {corpus}; network: {' '.join(ctx.prefix) or 'not isolated'}; {runs} runs")
         results: list[Result] = []
         for load in loads:
+            if load.key in ("cache-cost", "restored-cache"):
+                if "contract-gate" in wanted_tools:
+                    print(f"{load.label}: contract-gate's result cache", flush=True)
+                    results.extend(run_cache_workload(load, runs, ctx))
+                continue
             print(f"{load.label}: {len(load.files)} file(s)", flush=True)
             for key in wanted_tools:
                 if key not in found:

@@ -145,16 +145,19 @@ def _check_all(
     cached = [cache.lookup(c, settings) if cache is not None else None for c in candidates]
     todo = [c for c, hit in zip(candidates, cached, strict=True) if hit is None]
     if isolation is not None:
-        fresh = check_isolated(todo, settings, isolation, _check_candidate, progress)
+        # Each worker stores what it checked: the pickling and writing run in parallel, not in turn.
+        keep = cache.store if cache is not None else None
+        fresh = check_isolated(todo, settings, isolation, _check_candidate, progress, keep)
     else:
         fresh = []
         for index, candidate in enumerate(todo, 1):
             fresh.append(_check_candidate(candidate, settings))
+            if cache is not None:
+                cache.store(candidate, settings, fresh[-1])
             if progress is not None:
                 progress(index, len(todo))
     if cache is not None:
-        for candidate, result in zip(todo, fresh, strict=True):
-            cache.store(candidate, settings, result)
+        cache.close()
     new = iter(fresh)
     return [hit if hit is not None else next(new) for hit in cached]
 

@@ -1,4 +1,4 @@
-"""Fast pickling for the slots dataclasses that travel between workers and through the cache."""
+"""Fast pickling for the dataclasses that travel between workers and through the cache."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ T = TypeVar("T")
 
 
 def by_constructor(cls: type[T]) -> type[T]:
-    """Pickle instances of a slots dataclass as `cls(*field values)`.
+    """Pickle instances of a dataclass as `cls(*field values)`.
 
     The dataclass default restores slots one by one in Python, calling `fields()` for every
     object; a warm run unpickles every cached finding and operation, and this is about twice
-    as fast. Only for dataclasses whose every field is an `__init__` argument.
+    as fast. A pickle made when `cls` had more fields, or fewer without defaults, fails to load
+    (TypeError) instead of giving an object with fields missing. Only for dataclasses whose
+    every field is an `__init__` argument.
     """
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     if len(names) < 2 or any(not f.init for f in dataclasses.fields(cls)):  # type: ignore[arg-type]

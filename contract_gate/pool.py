@@ -12,6 +12,7 @@ import contextlib
 import faulthandler
 import gc
 import os
+import pickle
 import signal
 import sys
 import time
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 Progress = Callable[[int, int], None]
+# Called in the worker with each result and its pickle (what the result cache stores).
+Keep = Callable[[Candidate, Settings, FileResult, bytes], None]
 
 # Collect young objects every 50,000 allocations instead of 700: parsing a large spec or
 # unpickling a large estate allocates millions of objects that live on, and the default
@@ -63,8 +66,12 @@ def check_isolated(
     isolation: Isolation,
     check: Callable[[Candidate, Settings], FileResult],
     progress: Progress | None = None,
+    keep: Keep | None = None,
 ) -> list[FileResult]:
-    """`check` every candidate in worker processes; results in candidate order."""
+    """`check` every candidate in worker processes; results in candidate order.
+
+    `keep`, when given, is called in the worker with each result and the pickle sent back.
+    """
     import multiprocessing  # only when some file is not answered by the cache
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
@@ -75,7 +82,7 @@ def check_isolated(
     try:
         while len(results) < len(candidates):
             while len(workers) < isolation.jobs and pending:
-                worker = _Worker.start(context, candidates, settings, isolation.memory, check)
+                worker = _Worker.start(context, candidates, settings, isolation.memory, check, keep)
                 worker.assign(pending.popleft())
                 workers.append(worker)
             _wait(workers, isolation.seconds)
@@ -131,10 +138,11 @@ class _Worker:
         settings: Settings,
         memory: int,
         check: Callable[[Candidate, Settings], FileResult],
+        keep: Keep | None,
     ) -> _Worker:
         parent, child = context.Pipe()
         process = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, candidates, settings, memory, check), daemon=True
+            target=_serve, args=(child, candidates, settings, memory, check, keep), daemon=True
         )
         process.start()
         child.close()
@@ -152,7 +160,7 @@ class _Worker:
         index = self.current
         with contextlib.suppress(EOFError, OSError):
             if self.connection.poll():
-                return index, self.connection.recv()
+                return index, pickle.loads(self.connection.recv_bytes())
         if not self.process.is_alive():
             return index, _failure(candidates[index], settings, _death(self.process.exitcode))
         if time.monotonic() - self.started > seconds:
@@ -178,6 +186,7 @@ def _serve(
     settings: Settings,
     memory: int,
     check: Callable[[Candidate, Settings], FileResult],
+    keep: Keep | None,
 ) -> None:
     """Worker loop: receive an index, send back its result; None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
@@ -195,7 +204,12 @@ def _serve(
             result = check(candidates[index], settings)
         except MemoryError:
             result = _failure(candidates[index], settings, "it needed more memory than a file may use")
-        connection.send(result)
+        # Pickled once, for the parent and for `keep` alike.
+        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        if keep is not None:
+            with contextlib.suppress(Exception):  # best effort: the result is what counts
+                keep(candidates[index], settings, result, blob)
+        connection.send_bytes(blob)
 
 
 def _limit_memory(memory: int) -> None:
