@@ -103,7 +103,7 @@ test-deps: $(NODE_STAMP) ## Install the Debian tools the tests use (apt) and the
 	fi
 
 schemas: install ## Regenerate schemas/ from the pydantic models
-	$(BIN)/python -m contract_gate.schemas_gen schemas
+	$(BIN)/python -m contract_gate.outputs.schemas_gen schemas
 
 .PHONY: golden
 golden: install ## Regenerate tests/golden/ (every check format for samples/legacy); review the diff

@@ -1,5 +1,5 @@
 """`python -m contract_gate`."""
 
-from contract_gate.cli import entry
+from contract_gate.cli.main import entry
 
 entry()

@@ -8,10 +8,10 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from contract_gate.api import Report, run
-from contract_gate.checker import Settings
-from contract_gate.config import Config
-from contract_gate.formatters import CHECK_FORMATS
+from contract_gate.config.settings import Config
+from contract_gate.engine.checker import Settings
+from contract_gate.engine.run import Report, run
+from contract_gate.outputs.formatters import CHECK_FORMATS
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"

@@ -68,7 +68,7 @@ def test_an_output_that_cannot_be_written_is_one_clear_line_and_exit_2(in_tmp: P
 def _run_cli(args: list[str], cwd: Path, umask: int, home: Path) -> int:
     """The installed `contract-gate` as a subprocess under `umask`, with its own HOME."""
     script = (
-        f"import os, sys; os.umask({umask:#o}); from contract_gate.cli import entry;"
+        f"import os, sys; os.umask({umask:#o}); from contract_gate.cli.main import entry;"
         " sys.argv[0] = 'contract-gate'; entry()"
     )
     env = {

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 from conftest import REPO, SAMPLES, invoke
 
-from contract_gate.formatters.audit_csv import COLUMNS
+from contract_gate.outputs.formatters.audit_csv import COLUMNS
 
 LEGACY = SAMPLES / "legacy"
 SCHEMA = json.loads((REPO / "schemas" / "audit.schema.json").read_text(encoding="utf-8"))
@@ -449,11 +449,11 @@ def test_html_in_chromium(
 
 
 def test_table_colours_only_when_asked() -> None:
-    from contract_gate.api import run
-    from contract_gate.audit import build_audit
-    from contract_gate.checker import Settings
-    from contract_gate.config import Config
-    from contract_gate.formatters import audit_table
+    from contract_gate.config.settings import Config
+    from contract_gate.engine.checker import Settings
+    from contract_gate.engine.run import run
+    from contract_gate.outputs.audit import build_audit
+    from contract_gate.outputs.formatters import audit_table
 
     report = run([LEGACY], Settings(config=Config(), ref_root=SAMPLES.resolve(), debug=False))
     model = build_audit(report, "LOGISTICS-BU")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from conftest import SAMPLES, invoke
 
-from contract_gate import badges
+from contract_gate.outputs import badges
 
 LEGACY = SAMPLES / "legacy"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from conftest import REPO, check_json, invoke
 
-from contract_gate import baseline
-from contract_gate.api import Report
-from contract_gate.config import Config
-from contract_gate.metrics import compute_metrics
+from contract_gate.config.settings import Config
+from contract_gate.engine.run import Report
+from contract_gate.estate.metrics import compute_metrics
+from contract_gate.history import baseline
 
 ORDER = """\
 openapi: 3.0.3

@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 from conftest import SAMPLES, check_json
 
-import contract_gate.cache as cache_module
+import contract_gate.engine.cache as cache_module
 import contract_gate.findings as findings_module
-import contract_gate.validation as validation
-from contract_gate.api import run
-from contract_gate.cache import _HEADER as HEADER
-from contract_gate.cache import Cache, classes_fingerprint, signing_key
-from contract_gate.checker import FileResult, Settings
-from contract_gate.config import Config
+import contract_gate.validate.structure as validation
+from contract_gate.config.settings import Config
+from contract_gate.engine.cache import _HEADER as HEADER
+from contract_gate.engine.cache import Cache, classes_fingerprint, signing_key
+from contract_gate.engine.checker import FileResult, Settings
+from contract_gate.engine.run import run
+from contract_gate.outputs.report_model import build_report_model
 from contract_gate.pickling import by_constructor
-from contract_gate.report import build_report_model
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ class _Planted:
 
 
 def _records(folder: Path) -> dict[bytes, bytes]:
-    """The latest record of each name in a cache folder's packs (see contract_gate.cache)."""
+    """The latest record of each name in a cache folder's packs (see contract_gate.engine.cache)."""
     records = {}
     for pack in sorted(folder.glob("*.pack")):
         data, at = pack.read_bytes(), 0
@@ -299,7 +299,7 @@ def _pickle_from_other_code(kind: str) -> bytes:
     """A result pickled by code whose classes differ from today's."""
     result = FileResult("estate/orders/openapi.yaml", True)
     if kind == "renamed class":
-        # Pickled when contract_gate.checker.FileResult was named FileRecord (same length).
+        # Pickled when contract_gate.engine.checker.FileResult was named FileRecord (same length).
         blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         return blob.replace(b"FileResult", b"FileRecord")
     # Pickled while contract_gate.findings.Finding had other fields.

@@ -137,11 +137,11 @@ def test_start_up_imports_neither_the_checking_stack_nor_an_http_client(tmp_path
     # is fetched): even the validator's stack is imported without it (and without pydantic, see
     # test_validator_settings), and it stays importable.
     probe = (
-        "import sys, contract_gate.cli\n"
+        "import sys, contract_gate.cli.main\n"
         "heavy = ('requests', 'rich', 'jsonschema_path', 'openapi_spec_validator', 'yaml', 'ryml',\n"
         "         'pydantic')\n"
         "at_start = [m for m in heavy if sys.modules.get(m)]\n"
-        "import contract_gate.validation\n"
+        "import contract_gate.validate.structure\n"
         "with_validator = 'requests' in sys.modules\n"
         "import requests, jsonschema_path.retrievers as r\n"
         "print(at_start, with_validator, r.USE_REQUESTS, bool(requests.get))\n"

@@ -11,9 +11,9 @@ from conftest import invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_gate.config import Config, ConfigError, find_config_file, load_config
-from contract_gate.config_fields import _plainly, as_table, settings_fields
-from contract_gate.config_model import validate_with_pydantic
+from contract_gate.config.fields import _plainly, as_table, settings_fields
+from contract_gate.config.model import validate_with_pydantic
+from contract_gate.config.settings import Config, ConfigError, find_config_file, load_config
 from contract_gate.findings import Severity
 
 SPEC = """\

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from conftest import CORPUS
 
-from contract_gate.api import run
-from contract_gate.cache import Cache
-from contract_gate.checker import Settings
-from contract_gate.config import Config
-from contract_gate.pool import Isolation
-from contract_gate.report import build_report_model
+from contract_gate.config.settings import Config
+from contract_gate.engine.cache import Cache
+from contract_gate.engine.checker import Settings
+from contract_gate.engine.pool import Isolation
+from contract_gate.engine.run import run
+from contract_gate.outputs.report_model import build_report_model
 
 pytestmark = pytest.mark.corpus
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from contract_gate.extension_models import GovernanceExtensions, parse_with_pydantic
-from contract_gate.extensions import (
+from contract_gate.extensions.models import GovernanceExtensions, parse_with_pydantic
+from contract_gate.extensions.values import (
     DEFAULT_BU_PATTERN,
     Entry,
     EntryList,

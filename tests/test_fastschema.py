@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from contract_gate.checker import Settings, check_file
-from contract_gate.config import Config
+from contract_gate.config.settings import Config
+from contract_gate.engine.checker import Settings, check_file
 
 HEAD = """\
 openapi: 3.0.3

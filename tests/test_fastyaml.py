@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_yamlparse import CORE_SCALARS, DEEP_DOCUMENTS, run_child
 
-from contract_gate import pointer as jp
-from contract_gate.fastyaml import parse_fast
-from contract_gate.limits import Limits
-from contract_gate.positions import YamlLocator
-from contract_gate.yamlparse import parse_yaml
+from contract_gate.load import pointer as jp
+from contract_gate.load.fastyaml import parse_fast
+from contract_gate.load.limits import Limits
+from contract_gate.load.positions import YamlLocator
+from contract_gate.load.yamlparse import parse_yaml
 
 LIMITS = Limits()
 
@@ -325,8 +325,8 @@ def test_stripe_spec_takes_the_fast_path() -> None:
 
 _DEEP_CHILD = """
 import sys
-from contract_gate.fastyaml import parse_fast
-from contract_gate.limits import Limits
+from contract_gate.load.fastyaml import parse_fast
+from contract_gate.load.limits import Limits
 print(parse_fast(sys.stdin.read(), Limits()) is None)
 """
 
@@ -361,9 +361,9 @@ CRASHING_INPUTS = [
 
 _CRASH_CHILD = """
 import sys
-from contract_gate.fastyaml import parse_fast
-from contract_gate.limits import Limits
-from contract_gate.yamlparse import YamlError, parse_yaml
+from contract_gate.load.fastyaml import parse_fast
+from contract_gate.load.limits import Limits
+from contract_gate.load.yamlparse import YamlError, parse_yaml
 text = sys.stdin.read()
 print(parse_fast(text, Limits()) is None)
 try:

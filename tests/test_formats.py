@@ -15,13 +15,13 @@ import pytest
 from conftest import CORPUS, REPO, git, init_git_repo, invoke
 from golden_gen import SUFFIXES, golden_path, legacy_report
 
-from contract_gate.api import BaselineEntry, DiffInfo, GroupDelta, Report, run
-from contract_gate.baseline import Baseline, apply, entries_of
-from contract_gate.checker import Settings
-from contract_gate.config import Config
+from contract_gate.config.settings import Config
+from contract_gate.engine.checker import Settings
+from contract_gate.engine.run import BaselineEntry, DiffInfo, GroupDelta, Report, run
 from contract_gate.findings import Finding, Severity
-from contract_gate.formatters import CHECK_FORMATS, github, gitlab, junit, markdown, sarif
-from contract_gate.report import build_report_model
+from contract_gate.history.baseline import Baseline, apply, entries_of
+from contract_gate.outputs.formatters import CHECK_FORMATS, github, gitlab, junit, markdown, sarif
+from contract_gate.outputs.report_model import build_report_model
 from contract_gate.rules import RULES
 
 SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"

@@ -38,10 +38,10 @@ from conftest import counting_server as serve_counting
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract_gate.checker import Settings, check_file
-from contract_gate.config import Config
-from contract_gate.limits import Limits
-from contract_gate.loader import Document, LoadError, load_document
+from contract_gate.config.settings import Config
+from contract_gate.engine.checker import Settings, check_file
+from contract_gate.load.limits import Limits
+from contract_gate.load.loader import Document, LoadError, load_document
 
 # Sizes past the limits that once broke the loader (numbers past Python's 4,300-digit int
 # limit, complex keys nested deep): kept in the generators so the fixes stay fixed.

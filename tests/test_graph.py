@@ -224,7 +224,7 @@ def test_dot_of_every_status_with_hostile_names(every_status: Path) -> None:
 
 
 def test_dot_escapes_quotes_and_backslashes() -> None:
-    from contract_gate.formatters.graph_dot import _q
+    from contract_gate.outputs.formatters.graph_dot import _q
 
     assert _q('a "b" \\N c\nd\te') == '"a \\"b\\" \\\\N c\\nd e"'
 

@@ -426,8 +426,8 @@ def test_nested_complex_keys_are_bounded(tmp_path: Path) -> None:
     ],
 )
 def test_validator_crash_is_not_shown_as_a_python_exception(tmp_path: Path, extra: str) -> None:
-    from contract_gate.checker import Settings, check_file
-    from contract_gate.config import Config
+    from contract_gate.config.settings import Config
+    from contract_gate.engine.checker import Settings, check_file
 
     path = tmp_path / "spec.yaml"
     if extra:
@@ -446,8 +446,8 @@ def test_validator_crash_is_not_shown_as_a_python_exception(tmp_path: Path, extr
 
 @pytest.mark.parametrize("target", ["missing", "remote", "long-chain"])
 def test_a_ref_to_a_broken_ref_is_not_called_a_cycle(tmp_path: Path, target: str) -> None:
-    from contract_gate.checker import Settings, check_file
-    from contract_gate.config import Config
+    from contract_gate.config.settings import Config
+    from contract_gate.engine.checker import Settings, check_file
 
     schemas = {
         "missing": ["A: {$ref: '#/components/schemas/B'}", "B: {$ref: '#/components/schemas/Missing'}"],
@@ -496,8 +496,8 @@ def test_finding_messages_stay_short(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("version", [".nan", ".inf"])
 def test_version_hint_is_a_real_version(tmp_path: Path, version: str) -> None:
-    from contract_gate.checker import Settings, check_file
-    from contract_gate.config import Config
+    from contract_gate.config.settings import Config
+    from contract_gate.engine.checker import Settings, check_file
 
     path = tmp_path / "spec.yaml"
     path.write_text(_small_spec("V").replace("openapi: 3.0.3", f"openapi: {version}"))

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from conftest import SAMPLES, check_json
 
-from contract_gate.api import _check_candidate, run
-from contract_gate.checker import FileResult, Settings
-from contract_gate.config import Config
-from contract_gate.discovery import Candidate
-from contract_gate.pool import Isolation, check_isolated
-from contract_gate.report import build_report_model
+from contract_gate.config.settings import Config
+from contract_gate.engine.checker import FileResult, Settings
+from contract_gate.engine.pool import Isolation, check_isolated
+from contract_gate.engine.run import _check_candidate, run
+from contract_gate.load.discovery import Candidate
+from contract_gate.outputs.report_model import build_report_model
 
 
 def _hostile_check(candidate: Candidate, settings: Settings) -> FileResult:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from contract_gate.limits import Limits
-from contract_gate.loader import load_document
-from contract_gate.positions import FixedLocator, JsonLocator, Locator, YamlLocator
-from contract_gate.yamlparse import parse_yaml
+from contract_gate.load.limits import Limits
+from contract_gate.load.loader import load_document
+from contract_gate.load.positions import FixedLocator, JsonLocator, Locator, YamlLocator
+from contract_gate.load.yamlparse import parse_yaml
 
 YAML = """\
 openapi: 3.0.3

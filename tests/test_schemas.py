@@ -7,7 +7,7 @@ import json
 import jsonschema
 from conftest import REPO, SAMPLES, check_json
 
-from contract_gate.schemas_gen import generate
+from contract_gate.outputs.schemas_gen import generate
 
 
 def test_schemas_folder_matches_the_models() -> None:

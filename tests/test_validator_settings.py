@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_gate import validator_settings
+from contract_gate.validate import validator_settings
 
 REAL_VALUES = """
 import json, sys, types
@@ -57,7 +57,7 @@ def _run(code: str, env: dict[str, str], cwd: Path) -> dict[str, object]:
 
 def test_stand_in_has_every_name_and_default_of_the_real_modules(tmp_path: Path) -> None:
     real = _run(REAL_VALUES, _clean_environment(), tmp_path)
-    stand_in = _run("import contract_gate.validation\n" + REAL_VALUES, _clean_environment(), tmp_path)
+    stand_in = _run("import contract_gate.validate.structure\n" + REAL_VALUES, _clean_environment(), tmp_path)
     names = real["names"]
     assert isinstance(names, dict)
     for module, public in names.items():
@@ -92,7 +92,9 @@ def test_a_set_variable_is_read_by_the_real_modules(
     tmp_path: Path, name: str, value: str, key: str, expected: object
 ) -> None:
     values = _run(
-        "import contract_gate.validation\n" + REAL_VALUES, _clean_environment(**{name: value}), tmp_path
+        "import contract_gate.validate.structure\n" + REAL_VALUES,
+        _clean_environment(**{name: value}),
+        tmp_path,
     )
     seen = dict(values["values"])  # type: ignore[call-overload]
     assert seen["stand_in"] is False

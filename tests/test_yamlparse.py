@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from contract_gate.limits import LimitExceeded, Limits
-from contract_gate.yamlparse import YamlError, may_need_repair, parse_yaml
+from contract_gate.load.limits import LimitExceeded, Limits
+from contract_gate.load.yamlparse import YamlError, may_need_repair, parse_yaml
 
 LIMITS = Limits()
 
@@ -277,8 +277,8 @@ def test_nesting_through_aliases_counts_against_max_depth() -> None:
 
 _DEEP_CHILD = """
 import sys
-from contract_gate.limits import LimitExceeded, Limits
-from contract_gate.yamlparse import parse_yaml
+from contract_gate.load.limits import LimitExceeded, Limits
+from contract_gate.load.yamlparse import parse_yaml
 text = sys.stdin.read()
 try:
     parse_yaml(text, Limits())

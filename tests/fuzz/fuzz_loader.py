@@ -1,8 +1,8 @@
 """atheris (libFuzzer) target for the loader: `make fuzz FUZZ_SECONDS=60`.
 
 Every input is written to a temporary `.yaml` and a `.json` file and read with
-`contract_gate.loader.load_document`, and also decoded and handed to
-`contract_gate.yamlparse.parse_yaml`. The only exceptions expected are the ones
+`contract_gate.load.loader.load_document`, and also decoded and handed to
+`contract_gate.load.yamlparse.parse_yaml`. The only exceptions expected are the ones
 that become findings: `LoadError`, `YamlError` and `LimitExceeded`. Anything
 else escapes and libFuzzer saves the input as a crash (see `-artifact_prefix`).
 
@@ -21,9 +21,9 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["contract_gate"]):
-    from contract_gate.limits import LimitExceeded, Limits
-    from contract_gate.loader import LoadError, load_document
-    from contract_gate.yamlparse import YamlError, parse_yaml
+    from contract_gate.load.limits import LimitExceeded, Limits
+    from contract_gate.load.loader import LoadError, load_document
+    from contract_gate.load.yamlparse import YamlError, parse_yaml
 
 # Smaller than the defaults so that one input stays cheap (the defaults are for 13 MB specs).
 LIMITS = Limits(max_file_size=1_000_000, max_depth=64, max_nodes=200_000)

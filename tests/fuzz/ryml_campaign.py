@@ -7,7 +7,7 @@ spliced in) in child processes, notes each input that kills the child, shrinks i
 to a minimal form and reports it twice:
 
 - *raw*: what kills `ryml.parse_in_place` itself (crash families of the library);
-- *guarded*: what kills `contract_gate.fastyaml.parse_fast`, the way every spec is
+- *guarded*: what kills `contract_gate.load.fastyaml.parse_fast`, the way every spec is
   read. This must stay empty: the fast path must send such inputs to libyaml.
 
 Exit status 1 when a guarded crash was found. Each new family belongs in
@@ -49,8 +49,8 @@ if mode == "raw":
         except Exception:
             pass
 else:
-    from contract_gate.fastyaml import parse_fast
-    from contract_gate.limits import Limits
+    from contract_gate.load.fastyaml import parse_fast
+    from contract_gate.load.limits import Limits
     limits = Limits(max_file_size=1_000_000, max_depth=64, max_nodes=200_000)
     def parse(text):
         try:

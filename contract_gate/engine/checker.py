@@ -1,0 +1,200 @@
+"""Everything that can be known from one file alone: its findings and its service.
+
+`check_file` is a pure function of (file, settings) returning picklable data,
+so files can be checked in any order or in other processes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from contract_gate.config.settings import Config
+from contract_gate.estate.alignment import anchor_pointers
+from contract_gate.findings import Finding, Problem, fingerprint
+from contract_gate.load.loader import Document, LoadError, display_path, load_document
+from contract_gate.load.positions import FixedLocator, Locator
+from contract_gate.load.refs import RefResolver
+from contract_gate.pickling import by_constructor
+from contract_gate.spec.governance import governance_problems
+from contract_gate.spec.model import Service, build_service
+
+# A walked file that fails to parse, or whose root is not a mapping, is still reported when
+# it says `openapi:`/`swagger:` near its top (also as a list item or inside a flow collection).
+_LOOKS_LIKE_SPEC = re.compile(rb"""^[\s\-\[{]*["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
+_RECURSION_HEADROOM = 20_000
+_LONGEST_WORD, _LONGEST_MESSAGE = 80, 500
+_LONG_WORD = re.compile(rf"\S{{{_LONGEST_WORD + 1},}}")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a file check needs besides the file: the config and the ref root."""
+
+    config: Config
+    ref_root: Path
+    debug: bool = False
+    # Check with the plain implementations instead of the fast paths: ruamel.yaml's composer,
+    # the stdlib JSON parser, openapi-spec-validator's own schema walk. Results must not differ.
+    reference: bool = False
+
+
+# Pickled through its constructor like the classes it holds: faster, and an entry of the result
+# cache pickled by code whose FileResult had other fields fails to load instead of loading half.
+@by_constructor
+@dataclass
+class FileResult:
+    """The outcome for one file."""
+
+    file: str
+    is_spec: bool
+    service: Service | None = None
+    findings: list[Finding] = field(default_factory=list)
+    service_position: tuple[int, int] | None = None
+    # Positions of what estate-wide rules may point at: (file, pointer) -> (line, column).
+    anchors: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    internal_error: str | None = None
+    # Real paths of every file the check read or tried to read (for the cache; a result the
+    # cache served keeps those of the run that stored it).
+    dependencies: list[str] = field(default_factory=list)
+
+
+def check_file(path: Path, explicit: bool, settings: Settings) -> FileResult:
+    """Load, validate and model one file; never raises for anything the file contains."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), _RECURSION_HEADROOM))
+    display = display_path(path)
+    try:
+        return _check(path, display, explicit, settings)
+    except Exception as error:
+        if settings.debug:
+            raise
+        detail = "".join(traceback.format_exception_only(error)).strip()
+        problem = Problem("spec-invalid", f"internal error while checking this file: {detail}", display)
+        return FileResult(
+            display,
+            True,
+            findings=_to_findings([problem], {}, settings.config),
+            internal_error=detail,
+        )
+
+
+def _check(path: Path, display: str, explicit: bool, settings: Settings) -> FileResult:
+    config = settings.config
+    try:
+        document = load_document(path, config.limits, display, reference=settings.reference)
+    except LoadError as error:
+        if not explicit and error.rule == "parse-error" and not _looks_like_spec(path):
+            return FileResult(display, False)
+        problem = Problem(error.rule, str(error), display, line=error.line, column=error.column)
+        return FileResult(display, True, findings=_to_findings([problem], {}, config))
+    except OSError as error:
+        problem = Problem("parse-error", f"cannot read the file: {error.strerror}", display)
+        return FileResult(display, True, findings=_to_findings([problem], {}, config))
+    data = document.data
+    if not isinstance(data, dict) or not ({"openapi", "swagger"} & data.keys()):
+        if not explicit and (isinstance(data, dict) or not _looks_like_spec(path)):
+            return FileResult(display, False)
+        problem = Problem("not-a-spec", _not_a_spec_message(data), display)
+        return FileResult(display, False, findings=_to_findings([problem], {}, config))
+    return _check_spec(document, settings)
+
+
+def _check_spec(document: Document, settings: Settings) -> FileResult:
+    # openapi-spec-validator and its stack are a third of the start-up: a run whose every
+    # file is answered by the cache never imports them.
+    from contract_gate.validate.structure import spec_version, validate_structure
+
+    config = settings.config
+    problems: list[Problem] = list(document.problems)
+    family, version_message = spec_version(document.data)
+    if version_message:
+        key = "swagger" if "swagger" in document.data else "openapi"
+        problems.append(Problem("spec-invalid", version_message, document.display, f"/{key}"))
+    resolver = RefResolver(settings.ref_root, config.limits, reference=settings.reference)
+    problems.extend(resolver.check(document))
+    if family is not None:
+        reported = resolver.broken_pointers(document)
+        if version_message:
+            reported.append("/swagger" if "swagger" in document.data else "/openapi")
+        problems.extend(validate_structure(document, family, resolver, reported, fast=not settings.reference))
+    service = build_service(document, family or "unknown", resolver, config)
+    problems.extend(governance_problems(service, config.max_slo_millis))
+    locators: dict[str, Locator] = {document.display: document.locator}
+    for other in resolver.documents():
+        locators.setdefault(other.display, other.locator)
+    findings = _to_findings(problems, locators, config)
+    position = document.locator.locate(service.id_pointer)
+    anchors = {
+        anchor: locators.get(anchor[0], FixedLocator()).locate(anchor[1])
+        for anchor in anchor_pointers(service)
+    }
+    dependencies = sorted({str(document.path.resolve()), *resolver.attempted()})
+    return FileResult(document.display, True, service, findings, position, anchors, dependencies=dependencies)
+
+
+def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: Config) -> list[Finding]:
+    findings = []
+    for problem in problems:
+        severity = config.severity_of(problem.rule)
+        if severity is None:
+            continue
+        line, column = problem.line, problem.column
+        if line is None and problem.file is not None:
+            locator = locators.get(problem.file) or FixedLocator()
+            line, column = locator.locate(problem.pointer)
+        findings.append(
+            Finding(
+                rule=problem.rule,
+                severity=severity,
+                message=_bounded(problem.message),
+                file=problem.file,
+                line=line,
+                column=column if line is not None else None,
+                pointer=problem.pointer,
+                service=problem.service,
+                operation=problem.operation,
+                fingerprint=fingerprint(problem),
+            )
+        )
+    return findings
+
+
+def problems_to_findings(
+    problems: list[Problem],
+    config: Config,
+    anchors: dict[tuple[str, str], tuple[int, int]] | None = None,
+) -> list[Finding]:
+    """Findings for estate problems, placed by positions the file checks recorded."""
+    known = anchors or {}
+    placed = [
+        replace(p, line=known[(p.file, p.pointer)][0], column=known[(p.file, p.pointer)][1])
+        if p.line is None and p.file is not None and (p.file, p.pointer) in known
+        else p
+        for p in problems
+    ]
+    return _to_findings(placed, {}, config)
+
+
+def _bounded(message: str) -> str:
+    """Messages quote values from specs: keep a huge value from making a huge message."""
+    message = _LONG_WORD.sub(lambda m: m.group()[: _LONGEST_WORD - 3] + "...", message)
+    return message if len(message) <= _LONGEST_MESSAGE else message[: _LONGEST_MESSAGE - 3] + "..."
+
+
+def _looks_like_spec(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return False
+    return bool(_LOOKS_LIKE_SPEC.search(head))
+
+
+def _not_a_spec_message(data: object) -> str:
+    if isinstance(data, dict):
+        return "no `openapi` or `swagger` key at the root: not an OpenAPI/Swagger spec"
+    kind = {list: "a list", str: "a string", type(None): "empty"}.get(type(data), type(data).__name__)
+    return f"the document is {kind}, not a mapping with `openapi` or `swagger`: not a spec"

@@ -1,0 +1,228 @@
+"""The one entry point: `run(paths, settings) -> Report`, used by the CLI and by tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contract_gate.config.settings import Config
+from contract_gate.engine.cache import Cache
+from contract_gate.engine.checker import FileResult, Settings, check_file, problems_to_findings
+from contract_gate.engine.pool import Isolation, check_isolated
+from contract_gate.estate.alignment import Pair, analyze
+from contract_gate.estate.metrics import Metrics, compute_metrics
+from contract_gate.findings import Finding, Problem
+from contract_gate.load.discovery import Candidate, discover
+from contract_gate.load.loader import display_path
+from contract_gate.load.refs import inside
+from contract_gate.spec.model import Service
+
+
+class NoSpecsError(Exception):
+    """Nothing to check: no spec (and no broken spec) among the inputs."""
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    """One accepted finding in a baseline file: its fingerprint, and what it was, for humans."""
+
+    fingerprint: str
+    rule: str
+    file: str | None
+    operation: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineInfo:
+    """What `check --baseline FILE` did: findings hidden, and entries that no longer occur."""
+
+    file: str
+    hidden: int
+    stale: tuple[BaselineEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDelta:
+    """Change of both metrics of one group against the base, in percentage points (None: n/a)."""
+
+    completeness: float | None
+    alignment: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DiffInfo:
+    """What `check --base REV` compared with: the base revision, its metrics and the deltas."""
+
+    revision: str
+    commit: str
+    base_metrics: Metrics
+    overall: GroupDelta
+    by_bu: dict[str, GroupDelta] = field(default_factory=dict)
+    by_service: dict[str, GroupDelta] = field(default_factory=dict)
+    fixed: int = 0  # fingerprints found at the base that no longer occur
+
+
+@dataclass
+class Report:
+    """Everything a formatter may show.
+
+    `findings` are those the gate judges. With a base revision, findings that already
+    occurred there are moved to `pre_existing` (shown, never failing); a baseline drops
+    the findings it lists from both and says so in `baseline_info`.
+    """
+
+    findings: list[Finding]
+    services: list[Service]
+    pairs: list[Pair]
+    metrics: Metrics
+    config: Config
+    files_checked: int
+    internal_errors: list[str] = field(default_factory=list)
+    pre_existing: list[Finding] = field(default_factory=list)
+    baseline_info: BaselineInfo | None = None
+    diff: DiffInfo | None = None
+
+    @property
+    def passed(self) -> bool:
+        """The gate: no finding at or above fail-on, no threshold missed, no internal error."""
+        return not self.internal_errors and not any(self.fails(f) for f in self.findings)
+
+    def fails(self, finding: Finding) -> bool:
+        """Whether this finding alone fails the gate."""
+        if finding.rule.startswith("threshold-"):
+            return True
+        return finding.severity.rank >= self.config.fail_on.rank
+
+
+def run(
+    inputs: list[Path],
+    settings: Settings,
+    base: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    isolation: Isolation | None = None,
+    cache: Cache | None = None,
+) -> Report:
+    """Check every spec under `inputs` and the estate they form.
+
+    With `isolation`, files are checked in worker processes (in parallel, and a crash
+    or a hang in one file becomes a finding for it); without, in this process. With a
+    `cache`, files whose bytes (and whose referenced files) did not change are not rechecked.
+    """
+    config = settings.config
+    candidates = discover(inputs, config.exclude, base or Path.cwd())
+    results = _check_all(candidates, settings, isolation, progress, cache)
+    relevant = [r for r in results if r.is_spec or r.findings]
+    if not relevant:
+        raise NoSpecsError(_nothing_found(inputs, len(candidates)))
+    services = [r.service for r in results if r.service is not None]
+    pairs, call_problems = analyze(services, config)
+    metrics = compute_metrics(services, pairs, config.alignment_scope)
+    anchors = {anchor: at for r in results for anchor, at in r.anchors.items()}
+    findings = [f for r in results for f in r.findings]
+    estate_problems = call_problems + _estate_problems(results, metrics, config)
+    findings.extend(problems_to_findings(estate_problems, config, anchors))
+    findings.sort(key=lambda f: f.sort_key)
+    return Report(
+        findings=findings,
+        services=services,
+        pairs=pairs,
+        metrics=metrics,
+        config=config,
+        files_checked=len(relevant),
+        internal_errors=[r.internal_error for r in results if r.internal_error],
+    )
+
+
+def _check_all(
+    candidates: list[Candidate],
+    settings: Settings,
+    isolation: Isolation | None,
+    progress: Callable[[int, int], None] | None,
+    cache: Cache | None,
+) -> list[FileResult]:
+    cached = [cache.lookup(c, settings) if cache is not None else None for c in candidates]
+    todo = [c for c, hit in zip(candidates, cached, strict=True) if hit is None]
+    if isolation is not None:
+        # Each worker stores what it checked: the pickling and writing run in parallel, not in turn.
+        keep = cache.store if cache is not None else None
+        fresh = check_isolated(todo, settings, isolation, _check_candidate, progress, keep)
+    else:
+        fresh = []
+        for index, candidate in enumerate(todo, 1):
+            fresh.append(_check_candidate(candidate, settings))
+            if cache is not None:
+                cache.store(candidate, settings, fresh[-1])
+            if progress is not None:
+                progress(index, len(todo))
+    if cache is not None:
+        cache.close()
+    new = iter(fresh)
+    return [hit if hit is not None else next(new) for hit in cached]
+
+
+def _check_candidate(candidate: Candidate, settings: Settings) -> FileResult:
+    if not candidate.explicit and not inside(settings.ref_root, candidate.path):
+        display = display_path(candidate.path)
+        problem = Problem(
+            "ref-forbidden",
+            "this file is a symlink that leads outside the ref root; it was not read",
+            display,
+            line=1,
+            column=1,
+        )
+        return FileResult(display, True, findings=problems_to_findings([problem], settings.config))
+    return check_file(candidate.path, candidate.explicit, settings)
+
+
+def _estate_problems(results: list[FileResult], metrics: Metrics, config: Config) -> list[Problem]:
+    problems: list[Problem] = []
+    first_seen: dict[str, FileResult] = {}
+    for result in results:
+        service = result.service
+        if service is None:
+            continue
+        earlier = first_seen.setdefault(service.id, result)
+        if earlier is not result:
+            line, column = result.service_position or (1, 1)
+            problems.append(
+                Problem(
+                    "service-duplicate",
+                    f'service id "{service.id}" is also declared by {earlier.file};'
+                    " give one of them a distinct info.x-service",
+                    result.file,
+                    service.id_pointer,
+                    service.id,
+                    discriminator=result.file,
+                    line=line,
+                    column=column,
+                )
+            )
+    completeness = metrics.overall.completeness
+    if completeness.below(config.min_completeness):
+        problems.append(
+            Problem(
+                "threshold-completeness",
+                f"documentation completeness {completeness.shown()} ({completeness.numerator}"
+                f"/{completeness.denominator} operations) is below min-completeness"
+                f" {config.min_completeness:g}%",
+            )
+        )
+    alignment = metrics.overall.alignment.ratio
+    if alignment.below(config.min_alignment):
+        problems.append(
+            Problem(
+                "threshold-alignment",
+                f"SLO alignment {alignment.shown()} ({alignment.numerator}/{alignment.denominator}"
+                f" pairs) is below min-alignment {config.min_alignment:g}%",
+            )
+        )
+    return problems
+
+
+def _nothing_found(inputs: list[Path], candidates: int) -> str:
+    named = ", ".join(display_path(p) for p in inputs)
+    if candidates == 0:
+        return f"no spec files (*.yaml, *.yml, *.json) found in {named}"
+    return f"no OpenAPI/Swagger spec found in {named} ({candidates} files looked at)"

@@ -1,0 +1,258 @@
+"""Calls between services (SPEC §5): pairs and their status, budget checks, call cycles.
+
+A pair is (caller service + operation, callee service + operation), found from
+the caller's `x-calls`, the callee's `x-consumers`, or both (then merged). With
+B the caller's budget, C the callee's effective `x-slo-p99` and A the value the
+callee agreed in `x-consumers`, a pair is aligned when B and C are valid, C <= B
+and A (if listed) equals B.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contract_gate.config.settings import Config
+from contract_gate.estate.budgets import budget_problems, cycle_problems
+from contract_gate.estate.pairs import Estate, Side, call_problem, valid_ms
+from contract_gate.extensions.values import format_millis
+from contract_gate.findings import Problem
+from contract_gate.load import pointer as jp
+from contract_gate.pickling import by_constructor
+from contract_gate.spec.model import CallRef, Operation, Service
+
+UNOWNED = "(unowned)"
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A caller/callee pair with its status and the three durations that decide it."""
+
+    caller: Side
+    callee: Side
+    status: str  # aligned | violated | undeclared | unresolved | out-of-view
+    budget: str | None
+    commitment: str | None
+    agreed: str | None
+    mode: str
+
+    @property
+    def cross_bu(self) -> bool:
+        """Caller and callee BUs differ, or either is unknown."""
+        return self.caller.bu is None or self.callee.bu is None or self.caller.bu != self.callee.bu
+
+    @property
+    def counts(self) -> bool:
+        """Only external operations count in the metrics."""
+        return not any(side.op is not None and side.op.internal for side in (self.caller, self.callee))
+
+    def groups(self, by: str) -> set[str]:
+        """The BUs (or services) the pair counts for: its caller's and its callee's.
+
+        An out-of-view pair counts (as out of view) only for the side that is loaded.
+        """
+        sides = [s for s in (self.caller, self.callee) if s.op is not None or self.status != "out-of-view"]
+        if by == "service":
+            return {side.service for side in sides}
+        return {side.bu or UNOWNED for side in sides}
+
+
+@dataclass
+class _Draft:
+    caller: Side
+    callee: Side
+    call: CallRef | None = None
+    consumer: CallRef | None = None
+
+
+def analyze(services: list[Service], config: Config) -> tuple[list[Pair], list[Problem]]:
+    """Every pair of the estate with its status, and the findings of the call rules."""
+    estate = Estate(services)
+    drafts: dict[tuple[str, str, str, str], _Draft] = {}
+    pairs: list[Pair] = []
+    problems: list[Problem] = []
+    for service in estate.services.values():
+        for op in service.operations:
+            caller = Side(service.id, op.key, op)
+            for call in op.calls:
+                outcome = _callee(estate, caller, call, problems)
+                if isinstance(outcome, Pair):
+                    pairs.append(outcome)
+                    continue
+                draft = drafts.setdefault(_key(caller, outcome), _Draft(caller, outcome))
+                draft.call = draft.call or call
+            callee = Side(service.id, op.key, op)
+            for consumer in op.consumers:
+                source = _caller(estate, callee, consumer, problems)
+                if isinstance(source, Side):
+                    draft = drafts.setdefault(_key(source, callee), _Draft(source, callee))
+                    draft.consumer = draft.consumer or consumer
+                elif source is not None:
+                    pairs.append(source)
+    for draft in drafts.values():
+        pair, problem = _judge(draft, config)
+        pairs.append(pair)
+        if problem is not None:
+            problems.append(problem)
+    problems.extend(budget_problems(estate, config))
+    problems.extend(cycle_problems(estate))
+    pairs.sort(key=lambda p: (p.caller.service, p.caller.operation, p.callee.service, p.callee.operation))
+    return pairs, problems
+
+
+def _key(caller: Side, callee: Side) -> tuple[str, str, str, str]:
+    return caller.service, caller.operation, callee.service, callee.operation
+
+
+def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]) -> Side | Pair:
+    """The callee side of an x-calls entry, or a finished pair when it cannot be resolved."""
+    if call.service not in estate.services:
+        problems.append(
+            call_problem(
+                "call-out-of-view",
+                call,
+                caller,
+                (
+                    f'{caller.operation} calls service "{call.service}", which is not among the loaded specs;'
+                    " the pair is listed but not counted"
+                ),
+            )
+        )
+        return _unfinished(caller, Side(call.service, call.operation), call, "out-of-view")
+    op = estate.operation(call.service, call.operation)
+    if op is None:
+        problems.append(
+            call_problem(
+                "call-unresolved",
+                call,
+                caller,
+                (
+                    f'{caller.operation} calls "{call.operation}" of {call.service}, which has no such'
+                    " operation (neither an operationId nor a METHOD /path template of it)"
+                ),
+            )
+        )
+        return _unfinished(caller, Side(call.service, call.operation), call, "unresolved")
+    return Side(call.service, op.key, op)
+
+
+def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Problem]) -> Side | Pair | None:
+    """The caller side of an x-consumers entry, a pair when out of view, None when unresolved."""
+    if consumer.service not in estate.services:
+        problems.append(
+            call_problem(
+                "call-out-of-view",
+                consumer,
+                callee,
+                (
+                    f'{callee.operation} lists consumer service "{consumer.service}", which is not among the'
+                    " loaded specs; the pair is listed but not counted"
+                ),
+            )
+        )
+        caller = Side(consumer.service, consumer.operation)
+        return Pair(
+            caller, callee, "out-of-view", None, _commitment(callee.op), _text(consumer.budget), "sync"
+        )
+    op = estate.operation(consumer.service, consumer.operation)
+    if op is None:
+        problems.append(
+            call_problem(
+                "call-unresolved",
+                consumer,
+                callee,
+                (
+                    f'{callee.operation} lists consumer "{consumer.operation}" of {consumer.service},'
+                    " which has no such operation"
+                ),
+            )
+        )
+        return None
+    return Side(consumer.service, op.key, op)
+
+
+def _unfinished(caller: Side, callee: Side, call: CallRef, status: str) -> Pair:
+    return Pair(caller, callee, status, _text(call.budget), None, None, call.mode)
+
+
+def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
+    """Status of a resolved pair, and the finding that explains a non-aligned one."""
+    call, consumer, caller, callee = draft.call, draft.consumer, draft.caller, draft.callee
+    commitment = _commitment(callee.op)
+    agreed = _text(consumer.budget) if consumer is not None else None
+    if call is None:
+        assert consumer is not None
+        pair = Pair(caller, callee, "undeclared", None, commitment, agreed, "sync")
+        return pair, call_problem(
+            "call-not-declared",
+            consumer,
+            callee,
+            (
+                f"{callee.service} {callee.operation} lists {caller.service} {caller.operation} as a"
+                f" consumer, but {caller.service} does not declare the call in x-calls"
+            ),
+        )
+    budget_ms = valid_ms(call.budget, config)
+    commitment_ms = callee.op.slo_ms if callee.op is not None else None
+    pair = Pair(caller, callee, "aligned", _text(call.budget), commitment, agreed, call.mode)
+    if budget_ms is None or commitment_ms is None:
+        return _with(pair, "undeclared"), None  # the missing/invalid value has its own finding
+    if commitment_ms > budget_ms:
+        return _with(pair, "violated"), call_problem(
+            "slo-misaligned",
+            call,
+            caller,
+            (
+                f"{caller.service} {caller.operation} allows {callee.service} {callee.operation}"
+                f" {format_millis(budget_ms)}, but it promises {format_millis(commitment_ms)}"
+            ),
+            budget=True,
+        )
+    agreed_ms = valid_ms(consumer.budget, config) if consumer is not None else None
+    if consumer is not None and consumer.budget is not None and agreed_ms is None:
+        return _with(pair, "undeclared"), None  # the invalid agreed value is call-invalid already
+    if consumer is not None and agreed_ms is not None and agreed_ms != budget_ms:
+        return _with(pair, "violated"), call_problem(
+            "slo-agreement-mismatch",
+            consumer,
+            callee,
+            (
+                f"{callee.service} {callee.operation} agreed {_text(consumer.budget)} with {caller.service}"
+                f" {caller.operation}, which budgets {format_millis(budget_ms)} for the call"
+            ),
+            budget=True,
+        )
+    if config.require_bidirectional and consumer is None:
+        return _with(pair, "undeclared"), call_problem(
+            "consumer-not-listed",
+            call,
+            caller,
+            (
+                f"{callee.service} {callee.operation} does not list {caller.service} {caller.operation}"
+                " in x-consumers (require-bidirectional)"
+            ),
+        )
+    return pair, None
+
+
+def _with(pair: Pair, status: str) -> Pair:
+    return Pair(pair.caller, pair.callee, status, pair.budget, pair.commitment, pair.agreed, pair.mode)
+
+
+def _commitment(op: Operation | None) -> str | None:
+    return _text(op.slo.value) if op is not None and op.slo is not None else None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def anchor_pointers(service: Service) -> set[tuple[str, str]]:
+    """(file, pointer) of everything a call finding may point at, to locate before estate rules."""
+    anchors: set[tuple[str, str]] = set()
+    for op in service.operations:
+        for entry in (*op.calls, *op.consumers):
+            anchors.update({(entry.file, entry.pointer), (entry.file, entry.budget_pointer)})
+        if op.calls:
+            anchors.add((op.file, jp.child(op.pointer, "x-calls")))
+    return anchors

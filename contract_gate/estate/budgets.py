@@ -1,0 +1,124 @@
+"""Budget checks on each caller operation (SPEC §5), sync calls only.
+
+budget-infeasible: an operation promises less than a callee it waits for;
+budget-overcommitted: less than the sum of the budgets it allows its calls;
+call-cycle: sync calls that end up waiting for themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from contract_gate.config.settings import Config
+from contract_gate.estate.pairs import Estate, Side, call_problem, valid_ms
+from contract_gate.extensions.values import format_millis
+from contract_gate.findings import Problem
+from contract_gate.load import pointer as jp
+from contract_gate.spec.model import Operation
+
+
+def budget_problems(estate: Estate, config: Config) -> Iterator[Problem]:
+    """budget-infeasible and budget-overcommitted, on sync calls only."""
+    for service in estate.services.values():
+        for op in service.operations:
+            own = op.slo_ms
+            sync = [c for c in op.calls if c.mode == "sync"]
+            if own is None or not sync:
+                continue
+            side = Side(service.id, op.key, op)
+            for call in sync:
+                callee = estate.operation(call.service, call.operation)
+                if callee is not None and callee.slo_ms is not None and own < callee.slo_ms:
+                    yield call_problem(
+                        "budget-infeasible",
+                        call,
+                        side,
+                        (
+                            f"{op.key} promises {format_millis(own)} but waits for {call.service}"
+                            f" {callee.key}, which promises {format_millis(callee.slo_ms)}"
+                        ),
+                    )
+            total = sum(ms for c in sync if (ms := valid_ms(c.budget, config)) is not None)
+            if own < total:
+                yield Problem(
+                    "budget-overcommitted",
+                    f"{op.key} promises {format_millis(own)} but budgets {format_millis(total)} for its"
+                    f" {len(sync)} sync call{'s' * (len(sync) != 1)}",
+                    op.file,
+                    jp.child(op.pointer, "x-calls"),
+                    service.id,
+                    op.key,
+                )
+
+
+def cycle_problems(estate: Estate) -> Iterator[Problem]:
+    """One call-cycle finding per strongly connected group of sync calls."""
+    nodes: dict[tuple[str, str], Operation] = {}
+    edges: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for service in estate.services.values():
+        for op in service.operations:
+            here = (service.id, op.key)
+            nodes[here] = op
+            for call in op.calls:
+                if call.mode != "sync":
+                    continue
+                callee = estate.operation(call.service, call.operation)
+                if callee is not None:
+                    edges.setdefault(here, []).append((call.service, callee.key))
+    for component in _strongly_connected(list(nodes), edges):
+        first = min(component)
+        if len(component) == 1 and first not in edges.get(first, []):
+            continue
+        op = nodes[first]
+        path = " -> ".join(f"{s} {o}" for s, o in sorted(component))
+        yield Problem(
+            "call-cycle",
+            f"sync calls form a cycle: {path}; no p99 can hold when each waits for the other",
+            op.file,
+            jp.child(op.pointer, "x-calls"),
+            first[0],
+            first[1],
+        )
+
+
+def _strongly_connected(
+    nodes: list[tuple[str, str]], edges: dict[tuple[str, str], list[tuple[str, str]]]
+) -> list[list[tuple[str, str]]]:
+    """Tarjan's algorithm, iterative (call graphs can be long)."""
+    index: dict[tuple[str, str], int] = {}
+    low: dict[tuple[str, str], int] = {}
+    on_stack: set[tuple[str, str]] = set()
+    stack: list[tuple[str, str]] = []
+    found: list[list[tuple[str, str]]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, child_index = work.pop()
+            if child_index == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            children = edges.get(node, [])
+            if child_index < len(children):
+                work.append((node, child_index + 1))
+                child = children[child_index]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            for child in children:
+                if child in on_stack:
+                    low[node] = min(low[node], low[child])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                found.append(component)
+    return found

@@ -1,0 +1,109 @@
+"""The headline numbers, computed from the model (never by counting findings)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from contract_gate.estate.alignment import UNOWNED, Pair
+from contract_gate.spec.model import Operation, Service
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """numerator / denominator as a percentage with one decimal; None (n/a) when empty."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        """Rounded to one decimal; None when the denominator is 0."""
+        if self.denominator == 0:
+            return None
+        return round(100.0 * self.numerator / self.denominator, 1)
+
+    def below(self, threshold: float) -> bool:
+        """Exactly below a threshold in percent (n/a is never below)."""
+        return self.denominator > 0 and 100.0 * self.numerator < threshold * self.denominator
+
+    def shown(self) -> str:
+        """Like "75.0%", or "n/a"."""
+        return "n/a" if self.percent is None else f"{self.percent:.1f}%"
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """SLO alignment: aligned pairs in scope, plus the out-of-view pairs left out."""
+
+    ratio: Ratio = Ratio(0, 0)
+    scope: str = "cross-bu"
+    out_of_view: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMetrics:
+    """Both metrics for one group (everything, a BU or a service)."""
+
+    completeness: Ratio
+    alignment: Alignment
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """Overall, per BU and per service."""
+
+    overall: GroupMetrics
+    by_bu: dict[str, GroupMetrics] = field(default_factory=dict)
+    by_service: dict[str, GroupMetrics] = field(default_factory=dict)
+
+
+def completeness(operations: Iterable[Operation]) -> Ratio:
+    """External operations with a valid owner and SLO / all external operations."""
+    external = [op for op in operations if not op.internal]
+    return Ratio(sum(op.documented for op in external), len(external))
+
+
+def alignment(pairs: Iterable[Pair], scope: str) -> Alignment:
+    """Aligned pairs / pairs in scope; out-of-view pairs are counted apart, never in the ratio."""
+    in_scope = [p for p in pairs if p.counts and (scope == "all" or p.cross_bu)]
+    counted = [p for p in in_scope if p.status != "out-of-view"]
+    aligned = sum(p.status == "aligned" for p in counted)
+    return Alignment(Ratio(aligned, len(counted)), scope, len(in_scope) - len(counted))
+
+
+def compute_metrics(services: Iterable[Service], pairs: Iterable[Pair], scope: str) -> Metrics:
+    """Both metrics overall, per BU (valid owner, else "(unowned)") and per service.
+
+    A pair counts for the BU and the service of its caller and of its callee (once when
+    both are the same).
+    """
+    services = list(services)
+    pairs = list(pairs)
+    operations = [op for service in services for op in service.external]
+    by_bu_ops: dict[str, list[Operation]] = {}
+    for op in operations:
+        by_bu_ops.setdefault(op.bu or UNOWNED, []).append(op)
+    by_service_ops: dict[str, list[Operation]] = {}
+    for service in services:
+        by_service_ops.setdefault(service.id, []).extend(service.external)
+    by_bu_pairs: dict[str, list[Pair]] = {}
+    by_service_pairs: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        for bu in pair.groups("bu"):
+            by_bu_pairs.setdefault(bu, []).append(pair)
+        for service_id in pair.groups("service"):
+            by_service_pairs.setdefault(service_id, []).append(pair)
+
+    def groups(ops: dict[str, list[Operation]], grouped: dict[str, list[Pair]]) -> dict[str, GroupMetrics]:
+        names = sorted(set(ops) | set(grouped))
+        return {
+            name: GroupMetrics(completeness(ops.get(name, [])), alignment(grouped.get(name, []), scope))
+            for name in names
+        }
+
+    return Metrics(
+        overall=GroupMetrics(completeness(operations), alignment(pairs, scope)),
+        by_bu=groups(by_bu_ops, by_bu_pairs),
+        by_service=groups(by_service_ops, by_service_pairs),
+    )

@@ -1,0 +1,72 @@
+"""The estate as calls see it: services by id, their operations by operationId or route."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from contract_gate.config.settings import Config
+from contract_gate.extensions.values import check_slo, slo_millis
+from contract_gate.findings import Problem
+from contract_gate.pickling import by_constructor
+from contract_gate.spec.model import CallRef, Operation, Service
+
+_METHOD_PATH = re.compile(r"^([A-Za-z]+)\s+(/\S*)$")
+_TEMPLATE_PARAM = re.compile(r"\{[^}/]*\}")
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One end of a pair: a service id and an operation key (as written when unresolved)."""
+
+    service: str
+    operation: str
+    op: Operation | None = field(default=None, compare=False)
+
+    @property
+    def bu(self) -> str | None:
+        """The owning BU of a resolved operation with a valid owner."""
+        return self.op.bu if self.op is not None else None
+
+
+class Estate:
+    """Services by id and their operations by operationId and by method + path template."""
+
+    def __init__(self, services: Iterable[Service]) -> None:
+        self.services: dict[str, Service] = {}
+        self._by_id: dict[str, dict[str, Operation]] = {}
+        self._by_route: dict[str, dict[tuple[str, str], Operation]] = {}
+        for service in services:
+            if service.id in self.services:
+                continue  # service-duplicate: the first one declared is the one called
+            self.services[service.id] = service
+            ids, routes = self._by_id.setdefault(service.id, {}), self._by_route.setdefault(service.id, {})
+            for op in service.operations:
+                if op.operation_id:
+                    ids.setdefault(op.operation_id, op)
+                routes.setdefault((op.method, template(op.path)), op)
+
+    def operation(self, service: str, ref: str) -> Operation | None:
+        """The operation `ref` (operationId or "METHOD /path") names in a service; None if not loaded."""
+        match = _METHOD_PATH.match(ref)
+        if match:
+            return self._by_route.get(service, {}).get((match.group(1).lower(), template(match.group(2))))
+        return self._by_id.get(service, {}).get(ref)
+
+
+def template(path: str) -> str:
+    """`/v1/carts/{cartId}` and `/v1/carts/{id}` are the same template."""
+    return _TEMPLATE_PARAM.sub("{}", path) if "{" in path else path
+
+
+def call_problem(rule: str, entry: CallRef, side: Side, message: str, budget: bool = False) -> Problem:
+    """A finding about one x-calls/x-consumers entry (or its x-slo-p99), for the side it is on."""
+    pointer = entry.budget_pointer if budget else entry.pointer
+    return Problem(rule, message, entry.file, pointer, side.service, side.operation)
+
+
+def valid_ms(value: object, config: Config) -> float | None:
+    """Milliseconds of a valid duration, else None."""
+    return slo_millis(value) if value is not None and check_slo(value, config.max_slo_millis).valid else None

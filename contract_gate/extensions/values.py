@@ -1,0 +1,186 @@
+"""The governance extensions `x-bu-owner`, `x-slo-p99`, `x-calls`, `x-consumers`: checks.
+
+The check functions turn any value found in a spec into a verdict with a message
+that names the bad value and the fix. The published contract is the pydantic
+models of `extension_models.py` (their JSON Schemas are in `schemas/`); an entry
+that plainly fits them is read here without importing pydantic.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from contract_gate.pickling import by_constructor
+
+DEFAULT_BU_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$"
+SLO_PATTERN = r"^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:ms|s)$"
+_SLO = re.compile(SLO_PATTERN)
+_SLO_LOOSE = re.compile(r"^\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*([A-Za-z]*)\s*$")
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of checking one value: a rule id and message when it is not valid."""
+
+    rule: str | None = None
+    message: str = ""
+
+    @property
+    def valid(self) -> bool:
+        """True when there is nothing to report."""
+        return self.rule is None
+
+
+def check_owner(value: Any, pattern: re.Pattern[str], registry: frozenset[str] | None) -> Verdict:
+    """Is `value` a valid `x-bu-owner`? (pattern, then the BU registry if configured)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        shown = "null" if value is None else f'"{value}"'
+        return Verdict("owner-invalid", f'x-bu-owner {shown} is empty; name the owning BU, e.g. "ECOM-BU"')
+    if not isinstance(value, str):
+        return Verdict(
+            "owner-invalid",
+            f'x-bu-owner must be a string such as "ECOM-BU"; got {_kind(value)} {_short(value)}',
+        )
+    if not pattern.search(value):
+        hint = ""
+        fixed = re.sub(r"[^A-Za-z0-9]+", "-", value.strip()).strip("-").upper()
+        if registry:
+            close = difflib.get_close_matches(fixed, sorted(registry), n=1, cutoff=0.5)
+            fixed = close[0] if close else ""
+        if fixed and fixed != value and pattern.search(fixed):
+            hint = f'; write "{fixed}"'
+        return Verdict(
+            "owner-invalid",
+            f'x-bu-owner "{_short(value)}" does not match bu-pattern {pattern.pattern}{hint}',
+        )
+    if registry is not None and value not in registry:
+        close = difflib.get_close_matches(value, sorted(registry), n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else f" (known: {', '.join(sorted(registry))})"
+        return Verdict("owner-unknown-bu", f'x-bu-owner "{value}" is not a BU of the registry{hint}')
+    return Verdict()
+
+
+def slo_millis(value: Any) -> float | None:
+    """Milliseconds of a well-formed `x-slo-p99` string, else None (no range check)."""
+    if not isinstance(value, str) or not _SLO.match(value):
+        return None
+    # Decimal first, so "4.03s" is exactly the 4030 that "4030ms" is (binary floats are not).
+    if value.endswith("ms"):
+        return float(Decimal(value[:-2]))
+    return float(Decimal(value[:-1]) * 1000)
+
+
+def check_slo(value: Any, max_ms: float) -> Verdict:
+    """Is `value` a valid `x-slo-p99`? ("800ms" / "1.5s", > 0 and <= max-slo-p99)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return Verdict("slo-invalid", f'x-slo-p99 must be a string such as "800ms"; got {_kind(value)}')
+    if isinstance(value, int | float):
+        if value <= 0 or value > 1e12 or (isinstance(value, float) and not math.isfinite(value)):
+            return Verdict(
+                "slo-invalid", f'x-slo-p99 {_short(value)} must be a positive duration such as "800ms"'
+            )
+        number = f"{value:g}"
+        return Verdict("slo-invalid", f'x-slo-p99 {number} has no unit; write "{number}ms"')
+    millis = slo_millis(value)
+    if millis is None:
+        return Verdict("slo-invalid", _slo_format_hint(value))
+    if millis <= 0:
+        return Verdict("slo-invalid", f'x-slo-p99 "{value}" must be greater than 0')
+    if millis > max_ms:
+        return Verdict("slo-invalid", f'x-slo-p99 "{value}" is above max-slo-p99 {format_millis(max_ms)}')
+    return Verdict()
+
+
+def _slo_format_hint(value: str) -> str:
+    if value.strip().startswith("-"):
+        return f'x-slo-p99 "{value}" must be greater than 0'
+    loose = _SLO_LOOSE.match(value)
+    if loose:
+        number, unit = loose.group(1).rstrip(".") or "0", loose.group(2).lower()
+        if float(number) <= 0:
+            return f'x-slo-p99 "{value}" must be greater than 0'
+
+        if not unit:
+            return f'x-slo-p99 "{value}" has no unit; write "{number}ms"'
+        if unit in {"ms", "s"}:
+            return f'x-slo-p99 "{value}" is not written as <number>ms or <number>s; write "{number}{unit}"'
+        if unit in {"sec", "secs", "second", "seconds"}:
+            return f'x-slo-p99 "{value}" uses unit "{loose.group(2)}"; write "{number}s"'
+        if unit in {"msec", "msecs", "millis", "milliseconds"}:
+            return f'x-slo-p99 "{value}" uses unit "{loose.group(2)}"; write "{number}ms"'
+    return f'x-slo-p99 "{_short(value)}" is not of the form <number>ms or <number>s, e.g. "800ms"'
+
+
+def format_millis(millis: float) -> str:
+    """60000 -> "60s", 250 -> "250ms", 1500 -> "1.5s"."""
+    if millis >= 1000:
+        return f"{millis / 1000:g}s"
+    return f"{millis:g}ms"
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", bool: "a boolean", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# An operationId (no spaces), or "METHOD /path"; ECMA-262-compatible for editors' JSON Schema.
+OPERATION_REF = r"^(?:\S+|[A-Za-z]+ /\S*)$"
+# The same, matched whole: Python's `$` would also match before a final newline.
+_OPERATION_REF_WHOLE = re.compile(r"(?:\S+|[A-Za-z]+ /\S*)")
+EntryList = Literal["x-calls", "x-consumers"]
+_ENTRY_KEYS: dict[str, frozenset[str]] = {
+    "x-consumers": frozenset({"service", "operation", "x-slo-p99", "description"}),
+    "x-calls": frozenset({"service", "operation", "x-slo-p99", "description", "mode"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A well-formed `x-calls` or `x-consumers` item (`mode` is "sync" for consumers)."""
+
+    service: str
+    operation: str
+    x_slo_p99: Any
+    mode: Literal["sync", "async"] = "sync"
+
+
+def parse_entry(kind: EntryList, raw: Any) -> tuple[Entry | None, str]:
+    """An entry of the list `kind`, or (None, why it is malformed)."""
+    if not isinstance(raw, dict):
+        return None, f"must be a mapping with service and operation; got {_kind(raw)}"
+    known = {
+        k: v for k, v in raw.items() if not (isinstance(k, str) and k.startswith("x-") and k != "x-slo-p99")
+    }
+    if _plainly_valid(kind, known):
+        entry = Entry(known["service"], known["operation"], known.get("x-slo-p99"), known.get("mode", "sync"))
+        return entry, ""
+    from contract_gate.extensions.models import parse_with_pydantic
+
+    return parse_with_pydantic(kind, known, raw)
+
+
+def _plainly_valid(kind: EntryList, entry: dict[Any, Any]) -> bool:
+    """True when pydantic would surely accept `entry` as it is (anything unusual: ask it)."""
+    service, operation = entry.get("service"), entry.get("operation")
+    return (
+        entry.keys() <= _ENTRY_KEYS[kind]
+        and type(service) is str
+        and service != ""
+        and type(operation) is str
+        and _OPERATION_REF_WHOLE.fullmatch(operation) is not None
+        and (entry.get("description") is None or type(entry["description"]) is str)
+        and entry.get("mode", "sync") in ("sync", "async")
+        and type(entry.get("mode", "sync")) is str
+    )

@@ -1,0 +1,1 @@
+"""Against the past: baselines and diff mode against a git revision."""

@@ -1,0 +1,1 @@
+"""Loading: finding files, reading YAML and JSON, positions, pointers, confined $refs, limits."""

@@ -1,0 +1,274 @@
+"""Confined `$ref` resolution: local files under the ref root only, nothing remote.
+
+Every reference of a spec (and of the local files it pulls in) is checked once:
+remote or out-of-root targets are `ref-forbidden` and never opened, missing
+targets `ref-unresolved`, chains of references that come back to themselves
+`ref-cycle`. The structural validator is then handed a copy of the data in
+which those references are replaced by empty objects, and a retrieval hook
+that serves only documents this module already loaded, so it cannot fetch or
+read anything on its own either.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from contract_gate.findings import Problem
+from contract_gate.load import pointer as jp
+from contract_gate.load.limits import Limits
+from contract_gate.load.loader import Document, LoadError, load_document
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_MAX_CHAIN = 1000  # references to references; loops are caught long before
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a reference leads: the document and the pointer inside it."""
+
+    document: Document
+    pointer: str
+    value: Any
+
+
+@dataclass
+class _Checked:
+    problems: list[Problem] = field(default_factory=list)
+    broken: list[tuple[str, ...]] = field(default_factory=list)  # token paths of bad refs
+
+
+class RefResolver:
+    """Loads referenced local files (confined to `root`) and checks every reference once."""
+
+    def __init__(self, root: Path, limits: Limits, reference: bool = False) -> None:
+        self.root = root.resolve()
+        self.limits = limits
+        self.reference = reference
+        self._documents: dict[Path, Document | LoadError] = {}
+        self._checked: dict[Path, _Checked] = {}
+        self._sanitized: dict[Path, Any] = {}
+
+    def inside_root(self, path: Path) -> bool:
+        """Whether a real path (symlinks followed) lies under the ref root."""
+        return inside(self.root, path)
+
+    def attempted(self) -> list[str]:
+        """Real paths of every file a reference named, read or not (missing ones too)."""
+        return [str(path) for path in self._documents]
+
+    def documents(self) -> list[Document]:
+        """Every document loaded so far (the spec and the local files it reaches)."""
+        return [d for d in self._documents.values() if isinstance(d, Document)]
+
+    def register(self, document: Document) -> None:
+        """Make an already loaded document known, so refs to it reuse it."""
+        self._documents[document.path.resolve()] = document
+
+    def check(self, document: Document) -> list[Problem]:
+        """All reference problems of a document and of the local files it reaches."""
+        self.register(document)
+        problems: list[Problem] = []
+        pending = [document]
+        seen: set[Path] = set()
+        while pending:
+            current = pending.pop()
+            key = current.path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            checked = self._check_one(current)
+            problems.extend(checked.problems)
+            pending.extend(d for d in self.documents() if d.path.resolve() not in seen)
+        return problems
+
+    def follow(self, document: Document, ref: str) -> Target | None:
+        """The target of one reference, or None when it is forbidden, missing or a cycle."""
+        return self._chain(document, ref)[0]
+
+    def _chain(self, document: Document, ref: str) -> tuple[Target | None, str]:
+        """Follow a chain of references to a value: (target, "") or (None, why it stops)."""
+        # One Document object per real path (see _load), so identity stands for the file here:
+        # resolving the path again for each of a large spec's thousands of refs costs seconds.
+        seen: set[tuple[int, str]] = set()
+        current_doc, current_ref = document, ref
+        for _ in range(_MAX_CHAIN):
+            outcome = self._resolve(current_doc, current_ref)
+            if not isinstance(outcome, Target):
+                return None, "broken"  # reported where that reference is written
+            key = (id(outcome.document), outcome.pointer)
+            if key in seen:
+                return None, "cycle"
+            seen.add(key)
+            nested = outcome.value.get("$ref") if isinstance(outcome.value, dict) else None
+            if not isinstance(nested, str):
+                return outcome, ""
+            current_doc, current_ref = outcome.document, nested
+        return None, "too long"
+
+    def broken_pointers(self, document: Document) -> list[str]:
+        """Pointers of the reference objects `sanitized` empties in this document."""
+        checked = self._checked.get(document.path.resolve()) or self._check_one(document)
+        return [jp.join(*tokens) for tokens in checked.broken]
+
+    def sanitized(self, document: Document) -> Any:
+        """The document's data with forbidden, missing and cyclic references emptied."""
+        key = document.path.resolve()
+        if key not in self._sanitized:
+            checked = self._checked.get(key) or self._check_one(document)
+            self._sanitized[key] = _replace(document.data, checked.broken)
+        return self._sanitized[key]
+
+    def retrieve(self, uri: str) -> Any:
+        """The validator's only way to read a referenced file: already-checked documents."""
+        parts = urlsplit(uri)
+        if parts.scheme != "file":
+            return {}
+        path = Path(unquote(parts.path))
+        loaded = self._documents.get(path.resolve()) if self.inside_root(path) else None
+        return self.sanitized(loaded) if isinstance(loaded, Document) else {}
+
+    def _check_one(self, document: Document) -> _Checked:
+        key = document.path.resolve()
+        if key in self._checked:
+            return self._checked[key]
+        checked = _Checked()
+        self._checked[key] = checked
+        for tokens, ref in _references(document.data):
+            where = jp.join(*tokens, "$ref")
+            outcome = self._resolve(document, ref)
+            if isinstance(outcome, Problem):
+                checked.problems.append(Problem(outcome.rule, outcome.message, document.display, where))
+                checked.broken.append(tokens)
+            else:
+                if self._chain(document, ref)[1] == "cycle":
+                    message = (
+                        f'$ref "{_shown(ref)}" leads into a cycle of references that never reaches a value'
+                    )
+                    checked.problems.append(Problem("ref-cycle", message, document.display, where))
+                    checked.broken.append(tokens)
+        return checked
+
+    def _resolve(self, document: Document, ref: str) -> Target | Problem:
+        """One step: where `ref`, written in `document`, points."""
+        shown = _shown(ref)
+        if ref.startswith("#"):
+            target_doc = document
+            fragment = ref[1:]
+        elif _SCHEME.match(ref) and not ref.lower().startswith("file:"):
+            return Problem(
+                "ref-forbidden",
+                f'$ref "{shown}" is remote; remote references are never fetched — bundle it locally',
+            )
+        else:
+            path_part, _, fragment = ref.partition("#")
+            if ref.lower().startswith("file:"):
+                path = Path(unquote(urlsplit(path_part).path))
+            else:
+                path = document.path.parent / unquote(path_part)
+            if not self.inside_root(path):
+                return Problem(
+                    "ref-forbidden",
+                    f'$ref "{shown}" leaves the ref root {self.root.name or "/"}/; it was not read',
+                )
+            loaded = self._load(path)
+            if isinstance(loaded, LoadError):
+                return Problem("ref-unresolved", f'$ref "{shown}": {loaded}')
+            target_doc = loaded
+        fragment = unquote(fragment)
+        if fragment and not fragment.startswith("/"):
+            return Problem("ref-unresolved", f'$ref "{shown}": only JSON-pointer fragments are supported')
+        found, value = jp.resolve(target_doc.data, jp.split(fragment))
+        if not found:
+            where = "" if target_doc is document else f" in {target_doc.display}"
+            return Problem("ref-unresolved", f'$ref "{shown}": nothing at "{fragment or "/"}"{where}')
+        return Target(target_doc, fragment, value)
+
+    def _load(self, path: Path) -> Document | LoadError:
+        real = path.resolve()
+        if real not in self._documents:
+            if not real.is_file():
+                self._documents[real] = LoadError("ref-unresolved", "no such file")
+            else:
+                try:
+                    self._documents[real] = load_document(real, self.limits, reference=self.reference)
+                except LoadError as error:
+                    self._documents[real] = error
+                except OSError as error:
+                    self._documents[real] = LoadError("ref-unresolved", f"cannot read: {error.strerror}")
+        return self._documents[real]
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path`, symlinks followed, is `root` or lies under it."""
+    real, base = path.resolve(), root.resolve()
+    return real == base or base in real.parents
+
+
+def _shown(ref: str) -> str:
+    return ref if len(ref) <= 120 else ref[:117] + "..."
+
+
+def _references(data: Any) -> list[tuple[tuple[str, ...], str]]:
+    """Every `{"$ref": "..."}` in the data, with its token path; iterative (deep data)."""
+    found: list[tuple[int, str]] = []
+    # Each container visited is (parent's index, its key) here; paths are spelled out only
+    # for the containers holding a $ref, not for every container of a large spec.
+    links: list[tuple[int, str]] = [(-1, "")]
+    stack: list[tuple[int, Any]] = [(0, data)]
+    seen: set[int] = set()
+    while stack:
+        at, node = stack.pop()
+        kind = type(node)
+        if kind is not dict and kind is not list:
+            continue
+        if id(node) in seen:  # shared by YAML aliases: check once
+            continue
+        seen.add(id(node))
+        if kind is dict:
+            ref = node.get("$ref")
+            if type(ref) is str:
+                found.append((at, ref))
+            items: Any = node.items()
+        else:
+            items = enumerate(node)
+        for key, value in items:
+            child = type(value)
+            if child is dict or child is list:
+                stack.append((len(links), value))
+                links.append((at, key if kind is dict else str(key)))
+    return sorted((_path(links, at), ref) for at, ref in found)
+
+
+def _path(links: list[tuple[int, str]], at: int) -> tuple[str, ...]:
+    tokens = []
+    while at > 0:
+        at, key = links[at]
+        tokens.append(key)
+    return tuple(reversed(tokens))
+
+
+def _replace(data: Any, broken: list[tuple[str, ...]]) -> Any:
+    """Copy-on-write: the data with each broken reference object replaced by {}."""
+    if not broken:
+        return data
+    if () in broken:
+        return {}
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for tokens in broken:
+        groups.setdefault(tokens[0], []).append(tokens[1:])
+    if isinstance(data, dict):
+        copy = dict(data)
+        for key, rest in groups.items():
+            if key in copy:
+                copy[key] = _replace(copy[key], rest)
+        return copy
+    if isinstance(data, list):
+        items = list(data)
+        for key, rest in groups.items():
+            items[int(key)] = _replace(items[int(key)], rest)
+        return items
+    return data

@@ -1,0 +1,1 @@
+"""Everything written for people and machines: formats, reports, audit, badges, Prometheus."""

@@ -1,0 +1,304 @@
+"""`contract-gate audit`: every operation a BU owns, with its values, pairs and findings.
+
+The audit is one pydantic model built from a Report (nothing runs twice); the JSON output is
+that model, and the table, Markdown, CSV and HTML formatters read it. Its rows are exactly the
+operations `metrics.by_bu[BU]` counts: external operations whose effective *valid* owner is the
+BU (`(unowned)`: no valid owner), plus, on request, the BU's internal operations (not counted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from contract_gate import __version__
+from contract_gate.engine.run import Report
+from contract_gate.estate.alignment import UNOWNED, Pair
+from contract_gate.estate.metrics import Alignment, GroupMetrics, Ratio, alignment, completeness
+from contract_gate.estate.pairs import Side
+from contract_gate.findings import Finding
+from contract_gate.outputs.report_model import (
+    FindingModel,
+    GroupModel,
+    RatioModel,
+    SourcedModel,
+    ToolModel,
+    finding_model,
+    group_model,
+    sourced_model,
+)
+from contract_gate.spec.model import Operation
+
+AUDIT_SCHEMA_VERSION = 1
+Status = Literal["aligned", "violated", "undeclared", "unresolved", "out-of-view"]
+STATUSES: tuple[Status, ...] = ("aligned", "violated", "undeclared", "unresolved", "out-of-view")
+NotCounted = Literal["internal", "out-of-view", "same-bu"]
+NOT_COUNTED_TEXT: dict[str, str] = {
+    "internal": "internal operation on a side",
+    "out-of-view": "out of view",
+    "same-bu": "same BU (cross-bu scope)",
+}
+Problem = Literal["owner-missing", "owner-invalid", "owner-unknown-bu", "slo-missing", "slo-invalid"]
+_STATE: dict[str, str] = {
+    "owner-missing": "owner missing",
+    "owner-invalid": "owner invalid",
+    "owner-unknown-bu": "owner not in the BU registry",
+    "slo-missing": "SLO missing",
+    "slo-invalid": "SLO invalid",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AuditPairModel(_Model):
+    """A pair seen from the audited operation: the other side, its status and the three durations.
+
+    `counted` says whether the pair is in the alignment denominator of the configured scope;
+    `not_counted` says why not: an internal operation on a side, out of view, or both sides
+    in the same BU under the cross-bu scope.
+    """
+
+    direction: Literal["inbound", "outbound"]
+    service: str
+    operation: str
+    bu: str | None
+    status: Status
+    budget: str | None
+    commitment: str | None
+    agreed: str | None
+    mode: Literal["sync", "async"]
+    cross_bu: bool
+    counted: bool
+    not_counted: NotCounted | None
+
+
+class AuditOperationModel(_Model):
+    """One operation of the BU: where its owner and SLO come from, its state, pairs and findings.
+
+    `state` is "documented" or what is wrong ("owner invalid; SLO missing"), as `problems` lists
+    by rule id. Internal operations (only with --include-internal) have `counted` false.
+    """
+
+    service: str
+    operation: str
+    operation_id: str | None
+    file: str
+    pointer: str
+    internal: bool
+    counted: bool
+    owner: SourcedModel | None
+    slo: SourcedModel | None
+    documented: bool
+    state: str
+    problems: list[Problem]
+    inbound: list[AuditPairModel]
+    outbound: list[AuditPairModel]
+    findings: list[FindingModel]
+
+
+class AuditModel(_Model):
+    """The owner's report of `contract-gate audit --bu BU`.
+
+    `metrics` are the BU's as in the JSON report's `metrics.by_bu`; `by_service` has, for each
+    service holding the BU's operations, the completeness of those operations and the alignment
+    of the pairs touching them. `known_bus` lists the groups that own external operations.
+    """
+
+    schema_version: Literal[1]
+    tool: ToolModel
+    bu: str
+    scope: Literal["cross-bu", "all"]
+    include_internal: bool
+    known_bus: list[str]
+    metrics: GroupModel
+    by_service: dict[str, GroupModel]
+    operations: list[AuditOperationModel]
+
+
+def build_audit(report: Report, bu: str, include_internal: bool = False) -> AuditModel:
+    """The audit of one BU (or `(unowned)`) from a finished run."""
+    scope = report.config.alignment_scope
+    ops = [
+        op
+        for service in report.services
+        for op in service.operations
+        if (op.bu or UNOWNED) == bu and (include_internal or not op.internal)
+    ]
+    by_service: dict[str, list[Operation]] = {}
+    for op in ops:
+        by_service.setdefault(op.service, []).append(op)
+    group = report.metrics.by_bu.get(bu, GroupMetrics(Ratio(0, 0), Alignment(scope=scope)))
+    links = _Links(report)
+    return AuditModel(
+        schema_version=AUDIT_SCHEMA_VERSION,
+        tool=ToolModel(name="contract-gate", version=__version__),
+        bu=bu,
+        scope=scope,
+        include_internal=include_internal,
+        known_bus=known_bus(report),
+        metrics=group_model(group),
+        by_service={
+            name: group_model(
+                GroupMetrics(completeness(members), alignment(_touching(report.pairs, members), scope))
+            )
+            for name, members in by_service.items()
+        },
+        operations=[_operation(op, links, scope) for op in ops],
+    )
+
+
+def known_bus(report: Report) -> list[str]:
+    """The groups owning external operations: valid BUs sorted, then `(unowned)` if any."""
+    groups = {op.bu or UNOWNED for service in report.services for op in service.external}
+    return sorted(groups - {UNOWNED}) + ([UNOWNED] if UNOWNED in groups else [])
+
+
+def _touching(pairs: Iterable[Pair], ops: list[Operation]) -> list[Pair]:
+    ids = {id(op) for op in ops}
+    return [p for p in pairs if id(p.caller.op) in ids or id(p.callee.op) in ids]
+
+
+class _Links:
+    """The pairs and findings of each operation, indexed in one pass over the report.
+
+    Looking them up operation by operation would cost operations x findings: minutes for
+    `(unowned)` on a large estate.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.findings = report.findings
+        # Side.op is the very Operation of report.services (built in the same run): identity is exact.
+        self.inbound: dict[int, list[Pair]] = {}
+        self.outbound: dict[int, list[Pair]] = {}
+        for pair in report.pairs:
+            self.inbound.setdefault(id(pair.callee.op), []).append(pair)
+            self.outbound.setdefault(id(pair.caller.op), []).append(pair)
+        # Positions in report.findings: by (service, operation), and by (file, pointer) for
+        # findings without an operation.
+        self._by_operation: dict[tuple[str | None, str], list[int]] = {}
+        self._by_place: dict[tuple[str | None, str], list[int]] = {}
+        for index, finding in enumerate(report.findings):
+            if finding.operation is not None:
+                self._by_operation.setdefault((finding.service, finding.operation), []).append(index)
+            else:
+                self._by_place.setdefault((finding.file, finding.pointer), []).append(index)
+
+    def findings_of(self, op: Operation) -> list[Finding]:
+        """The operation's own findings, and those without an operation where its owner/SLO is written.
+
+        An invalid value inherited from `info` (or a path item) is reported once, where it is
+        written, with no operation: it still belongs to every operation that uses it. The
+        findings keep the report's order.
+        """
+        positions = set(self._by_operation.get((op.service, op.key), ()))
+        for value in (op.owner, op.slo):
+            if value is not None:
+                positions.update(self._by_place.get((value.file, value.pointer), ()))
+        return [self.findings[index] for index in sorted(positions)]
+
+
+def _operation(op: Operation, links: _Links, scope: str) -> AuditOperationModel:
+    problems = _problems(op)
+    return AuditOperationModel(
+        service=op.service,
+        operation=op.key,
+        operation_id=op.operation_id,
+        file=op.file,
+        pointer=op.pointer,
+        internal=op.internal,
+        counted=not op.internal,
+        owner=sourced_model(op.owner, op.owner_verdict.valid),
+        slo=sourced_model(op.slo, op.slo_verdict.valid),
+        documented=op.documented,
+        state="; ".join(_STATE[p] for p in problems) or "documented",
+        problems=problems,
+        inbound=[_pair(p, p.caller, "inbound", scope) for p in links.inbound.get(id(op), [])],
+        outbound=[_pair(p, p.callee, "outbound", scope) for p in links.outbound.get(id(op), [])],
+        findings=[finding_model(f) for f in links.findings_of(op)],
+    )
+
+
+def _problems(op: Operation) -> list[Problem]:
+    problems: list[Problem] = []
+    if op.owner is None:
+        problems.append("owner-missing")
+    elif op.owner_verdict.rule == "owner-unknown-bu":
+        problems.append("owner-unknown-bu")
+    elif not op.owner_verdict.valid:
+        problems.append("owner-invalid")
+    if op.slo is None:
+        problems.append("slo-missing")
+    elif not op.slo_verdict.valid:
+        problems.append("slo-invalid")
+    return problems
+
+
+def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], scope: str) -> AuditPairModel:
+    reason: NotCounted | None = None
+    if not pair.counts:
+        reason = "internal"
+    elif pair.status == "out-of-view":
+        reason = "out-of-view"
+    elif scope != "all" and not pair.cross_bu:
+        reason = "same-bu"
+    return AuditPairModel(
+        direction=direction,
+        service=other.service,
+        operation=other.operation,
+        bu=other.bu,
+        status=pair.status,
+        budget=pair.budget,
+        commitment=pair.commitment,
+        agreed=pair.agreed,
+        mode=pair.mode,
+        cross_bu=pair.cross_bu,
+        counted=reason is None,
+        not_counted=reason,
+    )
+
+
+def render_json(audit: AuditModel) -> str:
+    """The audit as indented JSON."""
+    return audit.model_dump_json(indent=2) + "\n"
+
+
+def audit_findings(audit: AuditModel) -> list[FindingModel]:
+    """The findings of all rows, each once (an inherited invalid value belongs to several rows)."""
+    seen: dict[str, FindingModel] = {}
+    for op in audit.operations:
+        for finding in op.findings:
+            seen.setdefault(finding.fingerprint, finding)
+    return list(seen.values())
+
+
+def value_text(value: object) -> str:
+    """An extension value as written: strings as they are, other YAML/JSON values as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def status_counts(pairs: Iterable[AuditPairModel]) -> str:
+    """`"aligned 1; violated 1"`, statuses in a fixed order; empty when there is no pair."""
+    counted = Counter(p.status for p in pairs)
+    return "; ".join(f"{status} {counted[status]}" for status in STATUSES if counted[status])
+
+
+def ratio_text(ratio: RatioModel, unit: str) -> str:
+    """`"28.6% (2/7 pairs)"`, or `"n/a (no pairs)"` for an empty denominator."""
+    if ratio.percent is None:
+        return f"n/a (no {unit})"
+    return f"{ratio.percent:.1f}% ({ratio.numerator}/{ratio.denominator} {unit})"
+
+
+def alignment_text(group: GroupModel) -> str:
+    """The alignment with its counts, and the out-of-view pairs left out, if any."""
+    shown = ratio_text(group.alignment, "pairs")
+    out = group.alignment.out_of_view
+    return shown + (f", {out} out of view" if out else "")

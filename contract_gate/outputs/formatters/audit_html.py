@@ -1,0 +1,73 @@
+"""`audit --format html`: one self-contained page (jinja2, inline CSS and SVG, nothing fetched).
+
+The template autoescapes everything, so a `<script>` in an operationId or a BU name is shown as
+text; a Content-Security-Policy meta tag forbids scripts and network loads on top of that.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import jinja2
+
+from contract_gate.outputs.audit import (
+    NOT_COUNTED_TEXT,
+    AuditModel,
+    audit_findings,
+    value_text,
+)
+from contract_gate.outputs.report_model import RatioModel
+
+BAR_WIDTH = 120  # px of a 100% bar in the per-service charts
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One bar of a per-service chart: its label, filled width in px, and the number shown."""
+
+    label: str
+    width: float
+    percent: str
+    counts: str
+
+
+def render(audit: AuditModel) -> str:
+    """The audit as an HTML page."""
+    template = _environment().get_template("audit.html.j2")
+    charts = {name: _bars(group.completeness, group.alignment) for name, group in audit.by_service.items()}
+    return template.render(
+        audit=audit,
+        charts=charts,
+        findings=audit_findings(audit),
+        services=len(audit.by_service),
+        pair_count=sum(len(op.inbound) + len(op.outbound) for op in audit.operations),
+        bar_width=BAR_WIDTH,
+        not_counted=NOT_COUNTED_TEXT,
+        value_text=value_text,
+    )
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("contract_gate.outputs", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _bars(completeness: RatioModel, alignment: RatioModel) -> list[Bar]:
+    return [
+        _bar("Completeness", completeness, "ops"),
+        _bar("Alignment", alignment, "pairs"),
+    ]
+
+
+def _bar(label: str, ratio: RatioModel, unit: str) -> Bar:
+    if ratio.percent is None:
+        return Bar(label, 0.0, "n/a", f"no {unit}")
+    width = round(BAR_WIDTH * ratio.percent / 100, 1)
+    return Bar(label, width, f"{ratio.percent:.1f}%", f"{ratio.numerator}/{ratio.denominator} {unit}")

@@ -1,0 +1,108 @@
+"""`audit --format markdown`: the BU's audit for a wiki page or a pull-request comment.
+
+Headings, the metrics, one table of operations, then the pairs and the findings. Every cell
+goes through `markdown.cell`, so `|`, newlines and markup in spec values cannot break a table.
+"""
+
+from __future__ import annotations
+
+from contract_gate.outputs.audit import (
+    NOT_COUNTED_TEXT,
+    AuditModel,
+    AuditOperationModel,
+    alignment_text,
+    audit_findings,
+    ratio_text,
+    status_counts,
+    value_text,
+)
+from contract_gate.outputs.formatters.markdown import cell
+from contract_gate.outputs.report_model import SourcedModel
+
+
+def render(audit: AuditModel) -> str:
+    """The audit as GitHub/GitLab-flavoured Markdown."""
+    lines = [
+        f"# contract-gate audit: {cell(audit.bu)}",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        f"| Documentation completeness | {ratio_text(audit.metrics.completeness, 'operations')} |",
+        f"| SLO alignment ({audit.scope}) | {alignment_text(audit.metrics)} |",
+    ]
+    if not audit.operations:
+        known = ", ".join(cell(bu) for bu in audit.known_bus) or "none"
+        return "\n".join([*lines, "", f"No operation is owned by {cell(audit.bu)}. BUs: {known}.", ""])
+    lines += ["", "## Per service", "", "| service | completeness | SLO alignment |", "|---|---|---|"]
+    for name, group in audit.by_service.items():
+        lines.append(
+            f"| {cell(name)} | {ratio_text(group.completeness, 'operations')} | {alignment_text(group)} |"
+        )
+    lines += ["", f"## Operations ({len(audit.operations)})", "", *_operations(audit)]
+    pairs = _pairs(audit)
+    if len(pairs) > 2:
+        lines += ["", "## Pairs", "", "B: caller's budget · C: callee's p99 · A: agreed by the callee", ""]
+        lines += pairs
+    findings = _findings(audit)
+    if len(findings) > 2:
+        lines += ["", "## Findings", "", *findings]
+    return "\n".join(lines) + "\n"
+
+
+def _sourced(value: SourcedModel | None) -> str:
+    # No code spans: Markdown does not undo `cell`'s backslash escapes inside them.
+    if value is None:
+        return "**missing**"
+    if value.valid:
+        return f"{cell(value_text(value.value))} ({value.level})"
+    return f"**{cell(value_text(value.value))}** ({value.level}, invalid)"
+
+
+def _operations(audit: AuditModel) -> list[str]:
+    lines = [
+        "| service | operation | operationId | owner | SLO p99 | state | inbound | outbound | findings |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for op in audit.operations:
+        state = cell(op.state) + (" (internal, not counted)" if op.internal else "")
+        rules = cell(", ".join(f.rule for f in op.findings)) or "—"
+        lines.append(
+            f"| {cell(op.service)} | {cell(op.operation)} | {cell(op.operation_id or '')}"
+            f" | {_sourced(op.owner)} | {_sourced(op.slo)} | {state} | {status_counts(op.inbound) or '—'}"
+            f" | {status_counts(op.outbound) or '—'} | {rules} |"
+        )
+    return lines
+
+
+def _pairs(audit: AuditModel) -> list[str]:
+    lines = [
+        "| operation | direction | other side | status | B | C | A | mode | counted |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for op in audit.operations:
+        for pair in (*op.inbound, *op.outbound):
+            other = f"{cell(pair.service)} {cell(pair.operation)}" + (
+                f" ({cell(pair.bu)})" if pair.bu else ""
+            )
+            counted = "yes" if pair.counted else f"no: {NOT_COUNTED_TEXT[pair.not_counted or '']}"
+            durations = " | ".join(cell(v) if v else "—" for v in (pair.budget, pair.commitment, pair.agreed))
+            lines.append(
+                f"| {_name(op)} | {'called by' if pair.direction == 'inbound' else 'calls'} | {other}"
+                f" | **{pair.status}** | {durations} | {pair.mode} | {counted} |"
+            )
+    return lines
+
+
+def _findings(audit: AuditModel) -> list[str]:
+    lines = ["| severity | rule | where | operation | message |", "|---|---|---|---|---|"]
+    for finding in audit_findings(audit):
+        where = (finding.file or "(estate)") + (f":{finding.line}" if finding.line else "")
+        lines.append(
+            f"| {finding.severity} | `{finding.rule}` | {cell(where)} | {cell(finding.operation or '—')}"
+            f" | {cell(finding.message)} |"
+        )
+    return lines
+
+
+def _name(op: AuditOperationModel) -> str:
+    return f"{cell(op.service)} {cell(op.operation)}"

@@ -1,0 +1,188 @@
+"""`--format json`: the JSON report of SPEC §10, written from plain dicts by orjson.
+
+The report's contract is the pydantic models of `report.py` (and its schema in
+`schemas/`); this writes the same bytes as `build_report_model(report).model_dump_json(indent=2)`
+without building them, several times faster on large estates and without importing
+pydantic. Tests compare the two. A value orjson cannot write (an integer past 64 bits in
+an extension) takes the models' serializer.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import orjson
+
+from contract_gate import __version__
+from contract_gate.engine.run import BaselineInfo, DiffInfo, GroupDelta, Report
+from contract_gate.estate.alignment import Pair
+from contract_gate.estate.metrics import Alignment, GroupMetrics, Metrics, Ratio
+from contract_gate.findings import Finding
+from contract_gate.spec.model import Operation, Service, Sourced
+
+SCHEMA_VERSION = 1
+# A Finding's attributes named as the report's finding fields (severity is a str enum).
+FINDING_FIELDS = (
+    "rule",
+    "severity",
+    "file",
+    "line",
+    "column",
+    "pointer",
+    "service",
+    "operation",
+    "message",
+    "fingerprint",
+)
+_finding_values = operator.attrgetter(*FINDING_FIELDS)
+
+
+def render(report: Report) -> str:
+    """The report as indented JSON."""
+    try:
+        return orjson.dumps(report_data(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+    except (orjson.JSONEncodeError, TypeError):
+        from contract_gate.outputs.report_model import build_report_model
+
+        return build_report_model(report).model_dump_json(indent=2) + "\n"
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data, keys in the models' order."""
+    operations = [op for service in report.services for op in service.operations]
+    severities = {"error": 0, "warning": 0, "info": 0}
+    for finding in report.findings:
+        severities[finding.severity.value] += 1
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "contract-gate", "version": __version__},
+        "passed": report.passed,
+        "metrics": _metrics(report.metrics),
+        "pairs": [_pair(pair) for pair in report.pairs],
+        "findings": [_finding(f) for f in report.findings],
+        "summary": {
+            "files": report.files_checked,
+            "services": len(report.services),
+            "operations": len(operations),
+            "external_operations": sum(not op.internal for op in operations),
+            "findings": severities,
+        },
+        "services": [_service(s) for s in report.services],
+    }
+    if report.baseline_info is not None:
+        data["baseline"] = _baseline(report.baseline_info)
+    if report.diff is not None:
+        data["diff"] = _diff(report.diff, report)
+    return data
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return dict(zip(FINDING_FIELDS, _finding_values(f), strict=True))
+
+
+def _service(service: Service) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "title": service.title,
+        "file": service.file,
+        "spec_version": service.spec_version,
+        "operations": [_operation(op) for op in service.operations],
+    }
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    return {
+        "key": op.key,
+        "operation_id": op.operation_id,
+        "file": op.file,
+        "pointer": op.pointer,
+        "internal": op.internal,
+        "owner": _sourced(op.owner, op.owner_verdict.valid),
+        "slo": _sourced(op.slo, op.slo_verdict.valid),
+        "documented": op.documented,
+    }
+
+
+def _sourced(value: Sourced | None, valid: bool) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {
+        "value": value.value,
+        "level": value.level,
+        "file": value.file,
+        "pointer": value.pointer,
+        "valid": valid,
+    }
+
+
+def _float(value: float | None) -> float | None:
+    # The models' float fields write an integral value as 1.0, not 1.
+    return None if value is None else float(value)
+
+
+def _ratio(ratio: Ratio) -> dict[str, Any]:
+    return {"percent": _float(ratio.percent), "numerator": ratio.numerator, "denominator": ratio.denominator}
+
+
+def _alignment(alignment: Alignment) -> dict[str, Any]:
+    return {**_ratio(alignment.ratio), "scope": alignment.scope, "out_of_view": alignment.out_of_view}
+
+
+def _group(group: GroupMetrics) -> dict[str, Any]:
+    return {"completeness": _ratio(group.completeness), "alignment": _alignment(group.alignment)}
+
+
+def _metrics(metrics: Metrics) -> dict[str, Any]:
+    return {
+        **_group(metrics.overall),
+        "by_bu": {name: _group(group) for name, group in metrics.by_bu.items()},
+        "by_service": {name: _group(group) for name, group in metrics.by_service.items()},
+    }
+
+
+def _pair(pair: Pair) -> dict[str, Any]:
+    return {
+        "caller": {"service": pair.caller.service, "operation": pair.caller.operation},
+        "callee": {"service": pair.callee.service, "operation": pair.callee.operation},
+        "status": pair.status,
+        "budget": pair.budget,
+        "commitment": pair.commitment,
+        "agreed": pair.agreed,
+        "cross_bu": pair.cross_bu,
+        "mode": pair.mode,
+    }
+
+
+def _baseline(info: BaselineInfo) -> dict[str, Any]:
+    stale = [
+        {
+            "fingerprint": e.fingerprint,
+            "rule": e.rule,
+            "file": e.file,
+            "operation": e.operation,
+            "message": e.message,
+        }
+        for e in info.stale
+    ]
+    return {"file": info.file, "hidden": info.hidden, "stale": stale}
+
+
+def _delta(delta: GroupDelta) -> dict[str, Any]:
+    return {"completeness": _float(delta.completeness), "alignment": _float(delta.alignment)}
+
+
+def _diff(diff: DiffInfo, report: Report) -> dict[str, Any]:
+    return {
+        "base": diff.revision,
+        "commit": diff.commit,
+        "metrics": _metrics(diff.base_metrics),
+        "delta": {
+            **_delta(diff.overall),
+            "by_bu": {name: _delta(delta) for name, delta in diff.by_bu.items()},
+            "by_service": {name: _delta(delta) for name, delta in diff.by_service.items()},
+        },
+        "new": len(report.findings),
+        "pre_existing": [_finding(f) for f in report.pre_existing],
+        "fixed": diff.fixed,
+    }

@@ -1,0 +1,1 @@
+"""One spec as a service: its operations and the governance rules on them."""

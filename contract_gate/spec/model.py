@@ -1,0 +1,231 @@
+"""The normalised view of a spec: one service, its operations and their effective values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from contract_gate.config.settings import Config
+from contract_gate.extensions.values import (
+    EntryList,
+    Verdict,
+    check_owner,
+    check_slo,
+    parse_entry,
+    slo_millis,
+)
+from contract_gate.load import pointer as jp
+from contract_gate.load.loader import Document
+from contract_gate.load.refs import RefResolver
+from contract_gate.pickling import by_constructor
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+OWNER, SLO = "x-bu-owner", "x-slo-p99"
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class Sourced:
+    """An effective extension value and where it was written (the nearest one wins)."""
+
+    value: Any
+    level: str  # operation | path-item | info | root
+    file: str
+    pointer: str
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class CallRef:
+    """One `x-calls` or `x-consumers` entry: the other side, the duration named, where it is."""
+
+    service: str
+    operation: str  # operationId or "METHOD /path", as written
+    budget: Any  # the entry's x-slo-p99 as written (None when absent)
+    mode: str  # sync | async (consumers: sync)
+    file: str
+    pointer: str
+
+    @property
+    def budget_pointer(self) -> str:
+        """Where the entry's x-slo-p99 is (or would be)."""
+        return jp.child(self.pointer, "x-slo-p99")
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One (method, path) of a service, with its effective owner and SLO."""
+
+    service: str
+    method: str
+    path: str
+    operation_id: str | None
+    file: str
+    pointer: str
+    internal: bool
+    owner: Sourced | None
+    slo: Sourced | None
+    owner_verdict: Verdict
+    slo_verdict: Verdict
+    calls: tuple[CallRef, ...] = ()
+    consumers: tuple[CallRef, ...] = ()
+    entry_errors: tuple[tuple[str, str], ...] = ()  # (pointer, message) of malformed entries
+
+    @property
+    def key(self) -> str:
+        """`"POST /v1/orders"`."""
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def bu(self) -> str | None:
+        """The owning BU when the effective owner is valid."""
+        return self.owner.value if self.owner is not None and self.owner_verdict.valid else None
+
+    @property
+    def slo_ms(self) -> float | None:
+        """The promised p99 in milliseconds when the effective SLO is valid."""
+        return slo_millis(self.slo.value) if self.slo is not None and self.slo_verdict.valid else None
+
+    @property
+    def documented(self) -> bool:
+        """Counts for completeness: a valid owner and a valid SLO."""
+        return self.bu is not None and self.slo_ms is not None
+
+
+@by_constructor
+@dataclass(frozen=True, slots=True)
+class Service:
+    """One spec seen as a service."""
+
+    id: str
+    title: str | None
+    file: str
+    id_pointer: str
+    spec_version: str
+    operations: tuple[Operation, ...]
+
+    @property
+    def external(self) -> tuple[Operation, ...]:
+        """Operations that count in the metrics."""
+        return tuple(op for op in self.operations if not op.internal)
+
+
+def slug(text: str) -> str:
+    """Make an id of a title: "Order Service API" -> "order-service-api"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def build_service(document: Document, family: str, resolver: RefResolver, config: Config) -> Service:
+    """The service a parsed spec describes (its references followed through the resolver)."""
+    data: dict[str, Any] = document.data
+    raw_info = data.get("info")
+    info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
+    service_id, id_pointer, title = _identity(document, info)
+    inherited = {name: _document_level(document, data, info, name) for name in (OWNER, SLO)}
+    pattern = re.compile(config.bu_pattern)
+    registry = frozenset(config.bu_registry) if config.bu_registry is not None else None
+    operations: list[Operation] = []
+    paths = data.get("paths")
+    for path, raw_item in paths.items() if isinstance(paths, dict) else ():
+        item_doc, item_pointer, item = document, jp.join("paths", path), raw_item
+        if isinstance(raw_item, dict) and isinstance(raw_item.get("$ref"), str):
+            target = resolver.follow(document, raw_item["$ref"])
+            if target is None:
+                continue  # reported as a reference problem
+            item_doc, item_pointer, item = target.document, target.pointer, target.value
+        if not isinstance(item, dict):
+            continue
+        for method, op in item.items():
+            if method not in HTTP_METHODS or not isinstance(op, dict):
+                continue
+            op_pointer = jp.child(item_pointer, method)
+            values = {
+                name: _nearest(
+                    (op, "operation", op_pointer),
+                    (item, "path-item", item_pointer),
+                    item_doc.display,
+                    name,
+                )
+                or inherited[name]
+                for name in (OWNER, SLO)
+            }
+            internal = op.get("x-internal", item.get("x-internal")) is True
+            owner, slo = values[OWNER], values[SLO]
+            calls, call_errors = _entries(op, "x-calls", item_doc.display, op_pointer)
+            consumers, consumer_errors = _entries(op, "x-consumers", item_doc.display, op_pointer)
+            operations.append(
+                Operation(
+                    service=service_id,
+                    method=method,
+                    path=str(path),
+                    operation_id=op["operationId"] if isinstance(op.get("operationId"), str) else None,
+                    file=item_doc.display,
+                    pointer=op_pointer,
+                    internal=internal,
+                    owner=owner,
+                    slo=slo,
+                    owner_verdict=check_owner(owner.value, pattern, registry) if owner else Verdict(),
+                    slo_verdict=check_slo(slo.value, config.max_slo_millis) if slo else Verdict(),
+                    calls=calls,
+                    consumers=consumers,
+                    entry_errors=call_errors + consumer_errors,
+                )
+            )
+    return Service(service_id, title, document.display, id_pointer, family, tuple(operations))
+
+
+def _entries(
+    op: dict[str, Any], name: EntryList, file: str, op_pointer: str
+) -> tuple[tuple[CallRef, ...], tuple[tuple[str, str], ...]]:
+    """The well-formed entries of an `x-calls`/`x-consumers` list, and the malformed ones."""
+    raw = op.get(name)
+    where = jp.child(op_pointer, name)
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, list):
+        return (), ((where, f"{name} must be a list of entries; got {type(raw).__name__}"),)
+    entries: list[CallRef] = []
+    errors: list[tuple[str, str]] = []
+    for index, item in enumerate(raw):
+        pointer = jp.child(where, index)
+        entry, why = parse_entry(name, item)
+        if entry is None:
+            errors.append((pointer, f"{name} entry {index}: {why}"))
+            continue
+        entries.append(CallRef(entry.service, entry.operation, entry.x_slo_p99, entry.mode, file, pointer))
+    return tuple(entries), tuple(errors)
+
+
+def _identity(document: Document, info: dict[str, Any]) -> tuple[str, str, str | None]:
+    title = info.get("title") if isinstance(info.get("title"), str) else None
+    explicit = info.get("x-service")
+    if isinstance(explicit, str) and explicit.strip():
+        return explicit.strip(), "/info/x-service", title
+    if title and slug(title):
+        return slug(title), "/info/title", title
+    return slug(document.path.stem) or "unnamed", "", title
+
+
+def _nearest(
+    operation: tuple[dict[str, Any], str, str],
+    path_item: tuple[dict[str, Any], str, str],
+    file: str,
+    name: str,
+) -> Sourced | None:
+    for holder, level, where in (operation, path_item):
+        if name in holder:
+            return Sourced(holder[name], level, file, jp.child(where, name))
+    return None
+
+
+def _document_level(
+    document: Document, data: dict[str, Any], info: dict[str, Any], name: str
+) -> Sourced | None:
+    # `info` is where API-wide metadata conventionally lives, so it wins over the bare root.
+    if name in info:
+        return Sourced(info[name], "info", document.display, jp.join("info", name))
+    if name in data:
+        return Sourced(data[name], "root", document.display, jp.join(name))
+    return None

@@ -1,0 +1,1 @@
+"""Structural validation against the OpenAPI/Swagger schemas (openapi-spec-validator)."""

@@ -1,0 +1,236 @@
+"""Structural validation with openapi-spec-validator: every error, each with a place.
+
+The validator is given the resolver's sanitized data and a retrieval hook that
+only serves files the resolver already confined and loaded, for every URI
+scheme, so it never opens a socket or a file of its own. Its OpenAPI-specific
+checks report no location; each keyword check is wrapped so that an error
+carries the path of the object it was checking.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+import sys
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+
+def _import_jsonschema_path_without_requests() -> None:
+    """jsonschema-path fetches http with requests when it can import it, else with urllib.
+
+    contract-gate never lets it fetch (every scheme goes to the confined hook below), so
+    while jsonschema-path is imported, requests is made unimportable: about 40 ms of every
+    checking process's imports saved. Anything importing requests later gets it as usual.
+    """
+    if "jsonschema_path" in sys.modules or "requests" in sys.modules:
+        return
+    sys.modules["requests"] = None  # type: ignore[assignment]  # `import requests` raises ImportError
+    try:
+        import jsonschema_path  # noqa: F401
+    finally:
+        del sys.modules["requests"]
+
+
+def _use_default_validator_settings() -> None:
+    """The validators' settings as their defaults, without importing pydantic-settings.
+
+    Only before the validators are imported, and only when no variable of theirs is set.
+    """
+    from contract_gate.validate import validator_settings
+
+    if not validator_settings.defaults_apply():
+        return
+    for name in validator_settings.MODULES:
+        if name.partition(".")[0] not in sys.modules:
+            sys.modules.setdefault(name, validator_settings)
+
+
+_import_jsonschema_path_without_requests()
+_use_default_validator_settings()
+
+from jsonschema_path import SchemaPath  # noqa: E402
+from openapi_spec_validator.validation import (  # noqa: E402
+    OpenAPIV2SpecValidator,
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+    OpenAPIV32SpecValidator,
+)
+from openapi_spec_validator.validation.keywords import SchemaValidator  # noqa: E402
+
+from contract_gate.findings import Problem  # noqa: E402
+from contract_gate.load import pointer as jp  # noqa: E402
+from contract_gate.load.loader import Document  # noqa: E402
+from contract_gate.load.refs import RefResolver  # noqa: E402
+from contract_gate.validate.fastschema import FastSchemaWalk, single_file_root, use_fast_lookups  # noqa: E402
+
+_MAX_MESSAGE = 300
+_OPERATION_IN_PATH = re.compile(r"for '(\w+)'(?: operation)? in '([^']+)'")
+_VERSIONS: dict[str, Any] = {
+    "2.0": OpenAPIV2SpecValidator,
+    "3.0": OpenAPIV30SpecValidator,
+    "3.1": OpenAPIV31SpecValidator,
+    "3.2": OpenAPIV32SpecValidator,
+}
+
+
+def spec_version(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(version family to validate with, or None; a message when the version is wrong)."""
+    if "swagger" in data:
+        value = data["swagger"]
+        if value == "2.0":
+            return "2.0", None
+        if value == 2.0:
+            return "2.0", 'swagger: 2.0 is a number; quote it: swagger: "2.0"'
+        return None, f'swagger: {value!r} is not supported; contract-gate reads Swagger "2.0"'
+    value = data.get("openapi")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        family = _number_family(value)
+        if family is None:
+            return None, 'openapi: must be a version string such as "3.0.3"'
+        message = f'openapi: {family} is a number; quote the full version, e.g. openapi: "{family}.0"'
+        return (family if family in _VERSIONS else None), message
+    if isinstance(value, str):
+        family = ".".join(value.split(".")[:2])
+        if family in _VERSIONS:
+            return family, None
+    return None, f"openapi: {value!r} is not a supported version (3.0.x, 3.1.x or 3.2.x)"
+
+
+def _number_family(value: float) -> str | None:
+    """3.0 -> "3.0", 3 -> "3.0"; None for numbers that cannot be a version (huge, inf, nan)."""
+    if isinstance(value, int) and abs(value) >= 100:
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and abs(value) < 100):
+        return None
+    return f"{value:.1f}"
+
+
+def validate_structure(
+    document: Document, family: str, resolver: RefResolver, reported: list[str], fast: bool = True
+) -> list[Problem]:
+    """One `spec-invalid` problem per structural error, except at places in `reported`.
+
+    `reported` holds pointers already explained by another finding (a broken `$ref`
+    emptied before validation, a wrong version), so one mistake is one finding.
+    """
+    use_fast_lookups(fast)
+    validator_cls = _confined(_VERSIONS[family], fast)
+    data = resolver.sanitized(document)
+    schema_path = SchemaPath.from_dict(
+        data,
+        base_uri=document.path.resolve().as_uri(),
+        handlers=_AllSchemes(resolver.retrieve),
+    )
+    validator = validator_cls(schema_path)
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    one_file = fast and len(resolver.documents()) <= 1
+    root_token = single_file_root.set(data if one_file else None)
+    try:
+        for error in _iter_errors(validator):
+            pointer = jp.join(*jp.canonical(document.data, jp.split(_pointer_of(error))))
+            message = _message_of(error)
+            if (pointer, message) in seen or _under(pointer, reported):
+                continue
+            seen.add((pointer, message))
+            problems.append(
+                Problem("spec-invalid", message, document.display, pointer, discriminator=message)
+            )
+    except RecursionError:
+        problems.append(_stopped(document, "the document nests or refers to itself too deeply"))
+    except Exception:
+        # Its keyword checks assume a schema-valid document; on a broken one they crash on what
+        # the schema errors already reported. Only a crash with nothing reported is news.
+        if not problems:
+            problems.append(_stopped(document, "it met a value its checks could not handle"))
+    finally:
+        single_file_root.reset(root_token)
+    return problems
+
+
+def _iter_errors(validator: Any) -> Iterator[Any]:
+    # SpecValidator.iter_errors memoizes every validator (and its document) forever.
+    yield from validator.schema_validator.iter_errors(validator.schema)
+    yield from validator.root_validator(validator.schema_path)
+
+
+def _under(pointer: str, prefixes: list[str]) -> bool:
+    return any(pointer == p or pointer.startswith(p + "/") for p in prefixes)
+
+
+def _stopped(document: Document, why: str) -> Problem:
+    return Problem(
+        "spec-invalid",
+        f"openapi-spec-validator stopped early on this document ({why}); its remaining checks did not run",
+        document.display,
+        discriminator="stopped",
+    )
+
+
+def _pointer_of(error: Any) -> str:
+    path = [str(p) for p in getattr(error, "absolute_path", None) or []]
+    # Keyword checks report paths relative to the object they checked (tagged as parts).
+    parts = list(getattr(error, "contract_gate_parts", None) or [])
+    if path or parts:
+        return jp.join(*parts, *path)
+    match = _OPERATION_IN_PATH.search(str(getattr(error, "message", "")))
+    if match:
+        return jp.join("paths", match.group(2), match.group(1))
+    return ""
+
+
+def _message_of(error: Any) -> str:
+    message = _first_line(str(getattr(error, "message", error)))
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 3] + "..."
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+class _AllSchemes(dict[str, Callable[[str], Any]]):
+    """A handler table that answers for every URI scheme with one confined hook."""
+
+    def __init__(self, hook: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._hook = hook
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> Callable[[str], Any]:
+        return self._hook
+
+    def get(self, key: str, default: Any = None) -> Callable[[str], Any]:
+        return self._hook
+
+
+@cache
+def _confined(base: Any, fast: bool = True) -> Any:
+    """A validator class whose keyword checks tag their errors with where they looked."""
+    keywords = {
+        name: _located(_fast(check) if fast else check) for name, check in base.keyword_validators.items()
+    }
+    return type(f"Located{base.__name__}", (base,), {"keyword_validators": keywords})
+
+
+def _fast(check: Any) -> Any:
+    """The same keyword check, with the schema walk replaced by the fast equivalent."""
+    if issubclass(check, SchemaValidator):
+        return type(check.__name__, (FastSchemaWalk, check), {})
+    return check
+
+
+def _located(check: Any) -> Any:
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        parts = next((a.parts for a in args if isinstance(a, SchemaPath)), None)
+        for error in check.__call__(self, *args, **kwargs):
+            if parts and not getattr(error, "contract_gate_parts", None):
+                with contextlib.suppress(AttributeError):
+                    error.contract_gate_parts = tuple(str(p) for p in parts)
+            yield error
+
+    return type(check.__name__, (check,), {"__call__": __call__})
