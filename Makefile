@@ -65,8 +65,9 @@ test-latest: $(UV) test-deps ## pytest on the lowest and on the newest versions 
 run: install ## Run the gate on samples/ (the passing estate; samples/legacy is excluded by config)
 	$(BIN)/contract-gate check samples/
 
-lint: install ## ruff
+lint: install ## ruff, and import-linter's contracts (pyproject.toml: stages import downwards, no cycles)
 	$(BIN)/ruff check contract_gate tests
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install ## mypy --strict
 	$(BIN)/mypy

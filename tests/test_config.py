@@ -11,7 +11,7 @@ from conftest import invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_gate.config.fields import _plainly, as_table, settings_fields
+from contract_gate.config.fields import as_table, plain_settings, settings_fields
 from contract_gate.config.model import validate_with_pydantic
 from contract_gate.config.settings import Config, ConfigError, find_config_file, load_config
 from contract_gate.findings import Severity
@@ -322,7 +322,7 @@ _PLAIN_TABLES = [
 
 @pytest.mark.parametrize("table", _PLAIN_TABLES)
 def test_common_tables_take_the_plain_path_and_agree_with_pydantic(table: dict[str, Any]) -> None:
-    plain = _plainly(Config, table)
+    plain = plain_settings(Config, table)
     assert plain is not None
     assert repr(plain) == repr(validate_with_pydantic(Config, table, None, ""))
 
@@ -391,7 +391,7 @@ def _tables(draw: st.DrawFn) -> dict[str, Any]:
 @settings(max_examples=600, deadline=None)
 @given(_tables())
 def test_the_plain_path_only_accepts_what_pydantic_accepts_and_reads_it_alike(table: dict[str, Any]) -> None:
-    plain = _plainly(Config, table)
+    plain = plain_settings(Config, table)
     try:
         validated: Config | None = validate_with_pydantic(Config, table, None, "")
     except ConfigError:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from contract_gate.extensions.entries import parse_entry
 from contract_gate.extensions.models import GovernanceExtensions, parse_with_pydantic
 from contract_gate.extensions.values import (
     DEFAULT_BU_PATTERN,
@@ -20,7 +21,6 @@ from contract_gate.extensions.values import (
     check_owner,
     check_slo,
     format_millis,
-    parse_entry,
     slo_millis,
 )
 

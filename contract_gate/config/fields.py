@@ -15,7 +15,6 @@ import typing
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 _EXACT_FLOAT_INT = 2**53
@@ -95,17 +94,7 @@ def as_table(value: Any) -> dict[str, Any]:
     }
 
 
-def validate(kind: type[SettingsT], table: Any, source: Path | None, prefix: str = "") -> SettingsT:
-    """`table` as a `kind` (Config, PrometheusConfig); ConfigError names each bad key."""
-    plain = _plainly(kind, table)
-    if plain is not None:
-        return typing.cast(SettingsT, plain)
-    from contract_gate.config.model import validate_with_pydantic
-
-    return validate_with_pydantic(kind, table, source, prefix)
-
-
-def _plainly(kind: type, table: Any) -> Any:
+def plain_settings(kind: type, table: Any) -> Any:
     """`table` as a `kind` when every value plainly fits, else None (pydantic then decides)."""
     if type(table) is not dict:
         return None
@@ -162,7 +151,7 @@ def _fit(hint: Any, value: Any) -> tuple[bool, Any]:
             return False, None
         return True, hint._value2member_map_[value]
     if is_dataclass(hint):
-        plain = _plainly(typing.cast(type, hint), value)
+        plain = plain_settings(typing.cast(type, hint), value)
         return plain is not None, plain
     return False, None
 

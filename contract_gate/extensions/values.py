@@ -45,7 +45,7 @@ def check_owner(value: Any, pattern: re.Pattern[str], registry: frozenset[str] |
     if not isinstance(value, str):
         return Verdict(
             "owner-invalid",
-            f'x-bu-owner must be a string such as "ECOM-BU"; got {_kind(value)} {_short(value)}',
+            f'x-bu-owner must be a string such as "ECOM-BU"; got {kind_of(value)} {_short(value)}',
         )
     if not pattern.search(value):
         hint = ""
@@ -79,7 +79,7 @@ def slo_millis(value: Any) -> float | None:
 def check_slo(value: Any, max_ms: float) -> Verdict:
     """Is `value` a valid `x-slo-p99`? ("800ms" / "1.5s", > 0 and <= max-slo-p99)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return Verdict("slo-invalid", f'x-slo-p99 must be a string such as "800ms"; got {_kind(value)}')
+        return Verdict("slo-invalid", f'x-slo-p99 must be a string such as "800ms"; got {kind_of(value)}')
     if isinstance(value, int | float):
         if value <= 0 or value > 1e12 or (isinstance(value, float) and not math.isfinite(value)):
             return Verdict(
@@ -124,7 +124,8 @@ def format_millis(millis: float) -> str:
     return f"{millis:g}ms"
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """A value's kind as a message names it: "a mapping", "a list", "null", "int"."""
     return {dict: "a mapping", list: "a list", bool: "a boolean", type(None): "null"}.get(
         type(value), type(value).__name__
     )
@@ -137,13 +138,7 @@ def _short(value: Any) -> str:
 
 # An operationId (no spaces), or "METHOD /path"; ECMA-262-compatible for editors' JSON Schema.
 OPERATION_REF = r"^(?:\S+|[A-Za-z]+ /\S*)$"
-# The same, matched whole: Python's `$` would also match before a final newline.
-_OPERATION_REF_WHOLE = re.compile(r"(?:\S+|[A-Za-z]+ /\S*)")
 EntryList = Literal["x-calls", "x-consumers"]
-_ENTRY_KEYS: dict[str, frozenset[str]] = {
-    "x-consumers": frozenset({"service", "operation", "x-slo-p99", "description"}),
-    "x-calls": frozenset({"service", "operation", "x-slo-p99", "description", "mode"}),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,33 +149,3 @@ class Entry:
     operation: str
     x_slo_p99: Any
     mode: Literal["sync", "async"] = "sync"
-
-
-def parse_entry(kind: EntryList, raw: Any) -> tuple[Entry | None, str]:
-    """An entry of the list `kind`, or (None, why it is malformed)."""
-    if not isinstance(raw, dict):
-        return None, f"must be a mapping with service and operation; got {_kind(raw)}"
-    known = {
-        k: v for k, v in raw.items() if not (isinstance(k, str) and k.startswith("x-") and k != "x-slo-p99")
-    }
-    if _plainly_valid(kind, known):
-        entry = Entry(known["service"], known["operation"], known.get("x-slo-p99"), known.get("mode", "sync"))
-        return entry, ""
-    from contract_gate.extensions.models import parse_with_pydantic
-
-    return parse_with_pydantic(kind, known, raw)
-
-
-def _plainly_valid(kind: EntryList, entry: dict[Any, Any]) -> bool:
-    """True when pydantic would surely accept `entry` as it is (anything unusual: ask it)."""
-    service, operation = entry.get("service"), entry.get("operation")
-    return (
-        entry.keys() <= _ENTRY_KEYS[kind]
-        and type(service) is str
-        and service != ""
-        and type(operation) is str
-        and _OPERATION_REF_WHOLE.fullmatch(operation) is not None
-        and (entry.get("description") is None or type(entry["description"]) is str)
-        and entry.get("mode", "sync") in ("sync", "async")
-        and type(entry.get("mode", "sync")) is str
-    )

@@ -31,9 +31,9 @@ from contract_gate.outputs.report_model import (
     group_model,
     sourced_model,
 )
+from contract_gate.outputs.schema_versions import AUDIT_SCHEMA_VERSION
 from contract_gate.spec.model import Operation
 
-AUDIT_SCHEMA_VERSION = 1
 Status = Literal["aligned", "violated", "undeclared", "unresolved", "out-of-view"]
 STATUSES: tuple[Status, ...] = ("aligned", "violated", "undeclared", "unresolved", "out-of-view")
 NotCounted = Literal["internal", "out-of-view", "same-bu"]

@@ -15,7 +15,7 @@ from contract_gate.estate.alignment import Pair
 from contract_gate.estate.metrics import Alignment, GroupMetrics, Metrics, Ratio
 from contract_gate.findings import Finding
 from contract_gate.history.baseline_model import BaselineEntryModel
-from contract_gate.outputs.formatters.json_report import SCHEMA_VERSION
+from contract_gate.outputs.schema_versions import REPORT_SCHEMA_VERSION
 from contract_gate.spec.model import Operation, Service, Sourced
 
 
@@ -212,7 +212,7 @@ def _report_model(report: Report, findings: list[FindingModel], services: list[S
         severities[finding.severity.value] += 1
     operations = [op for service in report.services for op in service.operations]
     return ReportModel(
-        schema_version=SCHEMA_VERSION,
+        schema_version=REPORT_SCHEMA_VERSION,
         tool=ToolModel(name="contract-gate", version=__version__),
         passed=report.passed,
         metrics=_metrics(report.metrics),

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_gate.config.settings import Config
+from contract_gate.extensions.entries import parse_entry
 from contract_gate.extensions.values import (
     EntryList,
     Verdict,
     check_owner,
     check_slo,
-    parse_entry,
     slo_millis,
 )
 from contract_gate.load import pointer as jp

@@ -19,9 +19,9 @@ from contract_gate.engine.run import BaselineInfo, DiffInfo, GroupDelta, Report
 from contract_gate.estate.alignment import Pair
 from contract_gate.estate.metrics import Alignment, GroupMetrics, Metrics, Ratio
 from contract_gate.findings import Finding
+from contract_gate.outputs.schema_versions import REPORT_SCHEMA_VERSION
 from contract_gate.spec.model import Operation, Service, Sourced
 
-SCHEMA_VERSION = 1
 # A Finding's attributes named as the report's finding fields (severity is a str enum).
 FINDING_FIELDS = (
     "rule",
@@ -55,7 +55,7 @@ def report_data(report: Report) -> dict[str, Any]:
     for finding in report.findings:
         severities[finding.severity.value] += 1
     data: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": REPORT_SCHEMA_VERSION,
         "tool": {"name": "contract-gate", "version": __version__},
         "passed": report.passed,
         "metrics": _metrics(report.metrics),
