@@ -1,8 +1,7 @@
-"""The command line: parse flags, call `api.run`, pick a formatter, exit 0/1/2."""
+"""The command line: the `main` group, `check` (the CI gate) and `rules`; other commands in their modules."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,14 +11,15 @@ from contract_gate import __version__
 from contract_gate.atomic import write_atomic
 from contract_gate.cli import audit as cli_audit
 from contract_gate.cli import badge as cli_badge
+from contract_gate.cli import baseline as cli_baseline
 from contract_gate.cli import prometheus as cli_prometheus
+from contract_gate.cli import score as cli_score
 from contract_gate.cli.support import (
     EXIT_ERROR,
     EXIT_FAILED,
     EXIT_PASSED,
     emit,
     execute,
-    fail,
     format_option,
     gate_options,
     guarded,
@@ -27,18 +27,14 @@ from contract_gate.cli.support import (
     overrides,
     paths_argument,
     prepare,
-    run_gate,
 )
 from contract_gate.engine.pool import tune_gc
-from contract_gate.engine.run import Report
 from contract_gate.history import baseline as baselines
-from contract_gate.outputs.formatters import CHECK_FORMATS, SCORE_FORMATS
+from contract_gate.outputs.formatters import CHECK_FORMATS
 from contract_gate.rules import RULES
 
 if TYPE_CHECKING:
     from contract_gate.history.diff import Revision
-
-GRAPH_FORMATS = ["dot", "mermaid"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -150,150 +146,6 @@ def _base_revision(base_rev: str | None) -> Revision | None:
     return diffs.resolve(base_rev, Path.cwd())
 
 
-@main.group(short_help="Accept today's findings: create or update a baseline.")
-def baseline() -> None:
-    """Accept today's findings, so that `check --baseline FILE` fails only on new ones."""
-
-
-baseline_output = click.option(
-    "--output",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The baseline file (written atomically).",
-)
-
-
-@baseline.command("create", short_help="Write the current findings' fingerprints to FILE.")
-@paths_argument
-@baseline_output
-@gate_options
-@click.pass_context
-@guarded
-def baseline_create(ctx: click.Context, /, paths: tuple[Path, ...], output: Path, **gate: Any) -> None:
-    """Write the fingerprints of every current finding (thresholds excepted) to FILE.
-
-    Thresholds are not fingerprints: they judge the metrics, and still apply under a baseline.
-    """
-    count = baselines.create(run_gate(ctx, paths, overrides(**gate)), output)
-    click.echo(f"wrote {output}: {count} entr{'y' if count == 1 else 'ies'}")
-
-
-@baseline.command("update", short_help="Keep what still occurs in FILE, add new findings.")
-@paths_argument
-@baseline_output
-@gate_options
-@click.pass_context
-@guarded
-def baseline_update(ctx: click.Context, /, paths: tuple[Path, ...], output: Path, **gate: Any) -> None:
-    """Rewrite FILE: drop the entries that no longer occur, add the new findings."""
-    previous = baselines.load(output)
-    change = baselines.update(run_gate(ctx, paths, overrides(**gate)), previous, output)
-    click.echo(f"updated {output}: {change.total} entries, {change.added} added, {change.removed} removed")
-
-
-@main.command()
-@paths_argument
-@click.option(
-    "--by",
-    type=click.Choice(["overall", "bu", "service"]),
-    default="overall",
-    show_default=True,
-    help="Grouping of the table.",
-)
-@format_option(sorted(SCORE_FORMATS), "table")
-@output_option
-@click.option(
-    "--textfile",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the Prometheus metrics to FILE (atomically), for node_exporter's textfile"
-    " collector (which reads *.prom files).",
-)
-@click.option(
-    "--pushgateway",
-    metavar="URL",
-    help="Also push the Prometheus metrics to this Pushgateway (replaces the group).",
-)
-@click.option("--job", default="contract-gate", show_default=True, help="The job name to push under.")
-@click.option(
-    "--grouping",
-    metavar="KEY=VALUE",
-    multiple=True,
-    callback=lambda _ctx, _param, values: _grouping(values),
-    help="A grouping label of the pushed group, beside the job (repeatable).",
-)
-@gate_options
-@click.pass_context
-@guarded
-def score(
-    ctx: click.Context,
-    /,
-    paths: tuple[Path, ...],
-    by: str,
-    fmt: str,
-    output: Path | None,
-    textfile: Path | None,
-    pushgateway: str | None,
-    job: str,
-    grouping: dict[str, str],
-    **gate: Any,
-) -> None:
-    """The metrics only: documentation completeness and SLO alignment. Exits 0 unless it cannot run.
-
-    `--format prometheus`, `--textfile` and `--pushgateway` export them as Prometheus gauges
-    (ratios 0-1), overall, per BU and per service, whatever `--by` says.
-    """
-    from contract_gate.outputs import prometheus  # prometheus-client only for the commands that use it
-
-    report = run_gate(ctx, paths, overrides(**gate))
-    emit(SCORE_FORMATS[fmt](report, by), output)
-    if textfile is not None:
-        write_atomic(textfile, prometheus.exposition(report))
-        if textfile.suffix != ".prom":
-            click.echo(
-                f"contract-gate: note: node_exporter's textfile collector reads only *.prom files;"
-                f" {textfile.name} will not be collected",
-                err=True,
-            )
-    if pushgateway is not None:
-        try:
-            prometheus.push(report, pushgateway, job, grouping)
-        except prometheus.PushError as error:
-            fail(str(error))
-
-
-def _grouping(values: tuple[str, ...]) -> dict[str, str]:
-    from contract_gate.outputs import prometheus
-
-    try:
-        return prometheus.grouping_key(values)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-
-
-@main.command()
-@paths_argument
-@format_option(GRAPH_FORMATS, "mermaid")
-@click.option("--bu", metavar="BU", help="Only the pairs whose caller or callee is owned by BU.")
-@output_option
-@gate_options
-@click.pass_context
-@guarded
-def graph(
-    ctx: click.Context, /, paths: tuple[Path, ...], fmt: str, bu: str | None, output: Path | None, **gate: Any
-) -> None:
-    """The call graph in Mermaid or DOT, pairs coloured by status. Exits 0 unless it cannot run."""
-    report = run_gate(ctx, paths, overrides(**gate))
-    if bu is not None and not any(op.bu == bu for service in report.services for op in service.operations):
-        click.echo(f"contract-gate: note: no operation is owned by BU {bu}", err=True)
-    from contract_gate.outputs.formatters import graph_dot, graph_mermaid  # only for this command
-
-    renderer: Callable[[Report, str | None], str] = (
-        graph_mermaid.render if fmt == "mermaid" else graph_dot.render
-    )
-    emit(renderer(report, bu), output)
-
-
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(fmt: str) -> None:
@@ -311,6 +163,6 @@ def rules(fmt: str) -> None:
         click.echo("".join(f"    {line}\n" for line in rule.doc.strip().splitlines()))
 
 
-for _module in (cli_badge, cli_prometheus, cli_audit):
+for _module in (cli_baseline, cli_score, cli_badge, cli_prometheus, cli_audit):
     for _command in _module.COMMANDS:
         main.add_command(_command)
