@@ -3,7 +3,7 @@
 `config.py` declares its settings with `setting(...)`. A table (a config file's, with the
 command line's overrides) whose every value plainly has its field's type and is within
 bounds is taken as it is, so that a run does not import pydantic to read a few
-well-formed keys; anything else goes to the pydantic models `config_model.py` builds from
+well-formed keys; anything else goes to the pydantic models `config/model.py` builds from
 the same fields, which say exactly what is wrong.
 """
 

@@ -5,7 +5,7 @@ from the working directory upwards; `--config FILE` names one. Defaults <
 file < flags actually passed.
 
 The settings are frozen dataclasses whose fields say their key, help text and
-bounds (`config_fields.py`, which also validates a table against them).
+bounds (`config/fields.py`, which also checks a table plainly against them).
 """
 
 from __future__ import annotations

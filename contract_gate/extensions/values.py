@@ -2,8 +2,8 @@
 
 The check functions turn any value found in a spec into a verdict with a message
 that names the bad value and the fix. The published contract is the pydantic
-models of `extension_models.py` (their JSON Schemas are in `schemas/`); an entry
-that plainly fits them is read here without importing pydantic.
+models of `extensions/models.py` (their JSON Schemas are in `schemas/`); an entry
+that plainly fits them is read without importing pydantic (`extensions/entries.py`).
 """
 
 from __future__ import annotations

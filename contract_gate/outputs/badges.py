@@ -1,6 +1,6 @@
 """Score badges: a metric of a Report as an SVG badge (badgepy) or shields.io endpoint JSON.
 
-Pure functions from the Report to text; the CLI (`cli_badge`) writes the files.
+Pure functions from the Report to text; the CLI (`cli/badge.py`) writes the files.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each reads a few environment variables through pydantic-settings, whose import
 (pydantic, pydantic-settings, asyncio) costs about 75 ms in every checking process:
 a tenth of checking a large spec. When none of those variables is set, their values
-are the defaults, and `validation.py` registers this module under both names before
+are the defaults, and `validate/structure.py` registers this module under both names before
 the validators are imported; when one is set, the real modules read it. Tests compare
 this module with the real ones, names and values, so an upgrade that changes them
 shows up there.
