@@ -39,3 +39,17 @@ def test_every_stage_has_a_docstring_and_is_documented() -> None:
         assert init.startswith('"""'), f"{stage}/__init__.py has no docstring"
         assert f"`{stage}`" in architecture, f"docs/architecture.md does not describe {stage}"
         assert f"  {stage}/" in layout, f"README's Layout does not show {stage}/"
+
+
+def test_the_published_models_spell_the_pair_statuses_of_the_estate() -> None:
+    # The JSON report's and the audit's schemas list the statuses as a Literal (so schemas/
+    # shows them inline); they must stay the PairStatus the estate computes.
+    from typing import get_args
+
+    from contract_gate.estate.alignment import PairStatus
+    from contract_gate.outputs.audit import AuditPairModel
+    from contract_gate.outputs.report_model import PairModel
+
+    statuses = [status.value for status in PairStatus]
+    for model in (PairModel, AuditPairModel):
+        assert list(get_args(model.model_fields["status"].annotation)) == statuses, model

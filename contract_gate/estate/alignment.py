@@ -10,6 +10,7 @@ and A (if listed) equals B.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from contract_gate.config.settings import Config
 from contract_gate.estate.budgets import budget_problems, cycle_problems
@@ -23,6 +24,16 @@ from contract_gate.spec.model import CallRef, Operation, Service
 UNOWNED = "(unowned)"
 
 
+class PairStatus(StrEnum):
+    """How a call stands against the callee's commitment (SPEC: SLO alignment)."""
+
+    ALIGNED = "aligned"
+    VIOLATED = "violated"
+    UNDECLARED = "undeclared"
+    UNRESOLVED = "unresolved"
+    OUT_OF_VIEW = "out-of-view"
+
+
 @by_constructor
 @dataclass(frozen=True, slots=True)
 class Pair:
@@ -30,7 +41,7 @@ class Pair:
 
     caller: Side
     callee: Side
-    status: str  # aligned | violated | undeclared | unresolved | out-of-view
+    status: PairStatus
     budget: str | None
     commitment: str | None
     agreed: str | None
@@ -51,7 +62,9 @@ class Pair:
 
         An out-of-view pair counts (as out of view) only for the side that is loaded.
         """
-        sides = [s for s in (self.caller, self.callee) if s.op is not None or self.status != "out-of-view"]
+        sides = [
+            s for s in (self.caller, self.callee) if s.op is not None or self.status != PairStatus.OUT_OF_VIEW
+        ]
         if by == "service":
             return {side.service for side in sides}
         return {side.bu or UNOWNED for side in sides}
@@ -118,7 +131,7 @@ def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]
                 ),
             )
         )
-        return _unfinished(caller, Side(call.service, call.operation), call, "out-of-view")
+        return _unfinished(caller, Side(call.service, call.operation), call, PairStatus.OUT_OF_VIEW)
     op = estate.operation(call.service, call.operation)
     if op is None:
         problems.append(
@@ -132,7 +145,7 @@ def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]
                 ),
             )
         )
-        return _unfinished(caller, Side(call.service, call.operation), call, "unresolved")
+        return _unfinished(caller, Side(call.service, call.operation), call, PairStatus.UNRESOLVED)
     return Side(call.service, op.key, op)
 
 
@@ -152,7 +165,13 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
         )
         caller = Side(consumer.service, consumer.operation)
         return Pair(
-            caller, callee, "out-of-view", None, _commitment(callee.op), _text(consumer.budget), "sync"
+            caller,
+            callee,
+            PairStatus.OUT_OF_VIEW,
+            None,
+            _commitment(callee.op),
+            _text(consumer.budget),
+            "sync",
         )
     op = estate.operation(consumer.service, consumer.operation)
     if op is None:
@@ -171,7 +190,7 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
     return Side(consumer.service, op.key, op)
 
 
-def _unfinished(caller: Side, callee: Side, call: CallRef, status: str) -> Pair:
+def _unfinished(caller: Side, callee: Side, call: CallRef, status: PairStatus) -> Pair:
     return Pair(caller, callee, status, _text(call.budget), None, None, call.mode)
 
 
@@ -182,7 +201,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
     agreed = _text(consumer.budget) if consumer is not None else None
     if call is None:
         assert consumer is not None
-        pair = Pair(caller, callee, "undeclared", None, commitment, agreed, "sync")
+        pair = Pair(caller, callee, PairStatus.UNDECLARED, None, commitment, agreed, "sync")
         return pair, call_problem(
             "call-not-declared",
             consumer,
@@ -194,11 +213,11 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
         )
     budget_ms = valid_ms(call.budget, config)
     commitment_ms = callee.op.slo_ms if callee.op is not None else None
-    pair = Pair(caller, callee, "aligned", _text(call.budget), commitment, agreed, call.mode)
+    pair = Pair(caller, callee, PairStatus.ALIGNED, _text(call.budget), commitment, agreed, call.mode)
     if budget_ms is None or commitment_ms is None:
-        return _with(pair, "undeclared"), None  # the missing/invalid value has its own finding
+        return _with(pair, PairStatus.UNDECLARED), None  # the missing/invalid value has its own finding
     if commitment_ms > budget_ms:
-        return _with(pair, "violated"), call_problem(
+        return _with(pair, PairStatus.VIOLATED), call_problem(
             "slo-misaligned",
             call,
             caller,
@@ -210,9 +229,9 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
         )
     agreed_ms = valid_ms(consumer.budget, config) if consumer is not None else None
     if consumer is not None and consumer.budget is not None and agreed_ms is None:
-        return _with(pair, "undeclared"), None  # the invalid agreed value is call-invalid already
+        return _with(pair, PairStatus.UNDECLARED), None  # the invalid agreed value is call-invalid already
     if consumer is not None and agreed_ms is not None and agreed_ms != budget_ms:
-        return _with(pair, "violated"), call_problem(
+        return _with(pair, PairStatus.VIOLATED), call_problem(
             "slo-agreement-mismatch",
             consumer,
             callee,
@@ -223,7 +242,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
             budget=True,
         )
     if config.require_bidirectional and consumer is None:
-        return _with(pair, "undeclared"), call_problem(
+        return _with(pair, PairStatus.UNDECLARED), call_problem(
             "consumer-not-listed",
             call,
             caller,
@@ -235,7 +254,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
     return pair, None
 
 
-def _with(pair: Pair, status: str) -> Pair:
+def _with(pair: Pair, status: PairStatus) -> Pair:
     return Pair(pair.caller, pair.callee, status, pair.budget, pair.commitment, pair.agreed, pair.mode)
 
 

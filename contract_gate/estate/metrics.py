@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from contract_gate.estate.alignment import UNOWNED, Pair
+from contract_gate.estate.alignment import UNOWNED, Pair, PairStatus
 from contract_gate.spec.model import Operation, Service
 
 
@@ -67,8 +67,8 @@ def completeness(operations: Iterable[Operation]) -> Ratio:
 def alignment(pairs: Iterable[Pair], scope: str) -> Alignment:
     """Aligned pairs / pairs in scope; out-of-view pairs are counted apart, never in the ratio."""
     in_scope = [p for p in pairs if p.counts and (scope == "all" or p.cross_bu)]
-    counted = [p for p in in_scope if p.status != "out-of-view"]
-    aligned = sum(p.status == "aligned" for p in counted)
+    counted = [p for p in in_scope if p.status != PairStatus.OUT_OF_VIEW]
+    aligned = sum(p.status == PairStatus.ALIGNED for p in counted)
     return Alignment(Ratio(aligned, len(counted)), scope, len(in_scope) - len(counted))
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from contract_gate import __version__
 from contract_gate.engine.run import Report
-from contract_gate.estate.alignment import UNOWNED, Pair
+from contract_gate.estate.alignment import UNOWNED, Pair, PairStatus
 from contract_gate.estate.metrics import Alignment, GroupMetrics, Ratio, alignment, completeness
 from contract_gate.estate.pairs import Side
 from contract_gate.findings import Finding
@@ -34,8 +34,8 @@ from contract_gate.outputs.report_model import (
 from contract_gate.outputs.schema_versions import AUDIT_SCHEMA_VERSION
 from contract_gate.spec.model import Operation
 
+# The published audit schema spells the statuses out; tests hold them equal to PairStatus.
 Status = Literal["aligned", "violated", "undeclared", "unresolved", "out-of-view"]
-STATUSES: tuple[Status, ...] = ("aligned", "violated", "undeclared", "unresolved", "out-of-view")
 NotCounted = Literal["internal", "out-of-view", "same-bu"]
 NOT_COUNTED_TEXT: dict[str, str] = {
     "internal": "internal operation on a side",
@@ -286,8 +286,8 @@ def value_text(value: object) -> str:
 
 def status_counts(pairs: Iterable[AuditPairModel]) -> str:
     """`"aligned 1; violated 1"`, statuses in a fixed order; empty when there is no pair."""
-    counted = Counter(p.status for p in pairs)
-    return "; ".join(f"{status} {counted[status]}" for status in STATUSES if counted[status])
+    counted: Counter[str] = Counter(p.status for p in pairs)
+    return "; ".join(f"{status} {counted[status]}" for status in PairStatus if counted[status])
 
 
 def ratio_text(ratio: RatioModel, unit: str) -> str:

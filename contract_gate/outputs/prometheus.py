@@ -17,12 +17,11 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest, push_to
 
 from contract_gate import __version__
 from contract_gate.engine.run import Report
-from contract_gate.estate.alignment import UNOWNED
+from contract_gate.estate.alignment import UNOWNED, PairStatus
 from contract_gate.estate.metrics import GroupMetrics
 from contract_gate.spec.model import Operation
 
 PREFIX = "contract_gate_"
-PAIR_STATUSES = ("aligned", "violated", "undeclared", "unresolved", "out-of-view")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _GROUP = ("bu", "service")
 _GROUP_NOTE = (
@@ -54,8 +53,8 @@ def registry(report: Report) -> CollectorRegistry:
         registry=target,
     )
     by_status = Counter(pair.status for pair in report.pairs)
-    for status in (*PAIR_STATUSES, *sorted(set(by_status) - set(PAIR_STATUSES))):
-        pairs.labels(status=status).set(by_status[status])
+    for status in PairStatus:
+        pairs.labels(status=status.value).set(by_status[status])
     config = report.config
     _single(
         target,

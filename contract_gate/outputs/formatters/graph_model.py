@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contract_gate.engine.run import Report
-from contract_gate.estate.alignment import Pair
+from contract_gate.estate.alignment import Pair, PairStatus
 from contract_gate.estate.pairs import Side
 from contract_gate.extensions.values import slo_millis
 
-STATUSES = ("aligned", "violated", "undeclared", "unresolved", "out-of-view")
+STATUSES = tuple(PairStatus)
 OUT_OF_VIEW = "(out of view)"
 
 # status -> (colour, line): solid | dashed | dotted
