@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from enum import StrEnum
 
 from contract_gate.pickling import by_constructor
-
-
-class Severity(StrEnum):
-    """How serious a finding is; `off` only appears in configuration."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        """Order for comparisons with `--fail-on`: error > warning > info."""
-        return {"error": 3, "warning": 2, "info": 1}[self.value]
+from contract_gate.rules import Rule, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """What a check yields: a rule id, where, and a message; severity comes from config."""
+    """What a check yields: a rule, where, and a message; severity comes from config."""
 
-    rule: str
+    rule: Rule
     message: str
     file: str | None = None
     pointer: str = ""
@@ -37,6 +24,8 @@ class Problem:
     # Set when the position is known without a pointer (parse errors, duplicate keys).
     line: int | None = None
     column: int | None = None
+    # The case a rule's default severity depends on (see `Rule.cases`); "" for most rules.
+    case: str = ""
 
 
 @by_constructor
@@ -55,6 +44,29 @@ class Finding:
     operation: str | None
     fingerprint: str
 
+    @classmethod
+    def from_problem(
+        cls,
+        problem: Problem,
+        severity: Severity,
+        line: int | None,
+        column: int | None,
+        message: str | None = None,
+    ) -> Finding:
+        """The finding of `problem` at (line, column) with the severity config gave it."""
+        return cls(
+            rule=problem.rule.id,
+            severity=severity,
+            message=problem.message if message is None else message,
+            file=problem.file,
+            line=line,
+            column=column if line is not None else None,
+            pointer=problem.pointer,
+            service=problem.service,
+            operation=problem.operation,
+            fingerprint=fingerprint(problem),
+        )
+
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Stable report order: file, position, rule, message."""
@@ -64,5 +76,5 @@ class Finding:
 def fingerprint(problem: Problem) -> str:
     """A stable id from rule, service (or file), operation and pointer: no line numbers."""
     owner = problem.service if problem.service is not None else (problem.file or "")
-    parts = (problem.rule, owner, problem.operation or "", problem.pointer, problem.discriminator)
+    parts = (problem.rule.id, owner, problem.operation or "", problem.pointer, problem.discriminator)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]

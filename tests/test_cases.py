@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import invoke
 
-from contract_gate.rules import RULES
+from contract_gate.catalog import RULES
 
 CASES = Path(__file__).parent / "cases"
 MARK = re.compile(r"#\s*\[([a-z0-9, -]+)\]\s*$")

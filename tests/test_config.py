@@ -11,10 +11,13 @@ from conftest import invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract_gate.catalog import RULES_BY_ID
 from contract_gate.config.fields import as_table, plain_settings, settings_fields
 from contract_gate.config.model import validate_with_pydantic
 from contract_gate.config.settings import Config, ConfigError, find_config_file, load_config
-from contract_gate.findings import Severity
+from contract_gate.load.rules import DUPLICATE_KEY, YAML_LENIENT
+from contract_gate.rules import Severity
+from contract_gate.spec.checks import owner_missing
 
 SPEC = """\
 openapi: 3.0.3
@@ -40,7 +43,7 @@ def _write(path: Path, text: str) -> Path:
 
 def _error(cwd: Path, explicit: Path | None = None) -> str:
     with pytest.raises(ConfigError) as caught:
-        load_config(explicit, {}, cwd)
+        load_config(explicit, {}, cwd, RULES_BY_ID)
     return str(caught.value)
 
 
@@ -48,7 +51,7 @@ def _error(cwd: Path, explicit: Path | None = None) -> str:
 
 
 def test_defaults_without_any_file(in_tmp: Path) -> None:
-    loaded = load_config(None, {}, in_tmp)
+    loaded = load_config(None, {}, in_tmp, RULES_BY_ID)
     assert loaded.source is None
     assert loaded.base == in_tmp
     assert loaded.config == Config()
@@ -64,7 +67,7 @@ def test_kebab_case_keys_are_read(in_tmp: Path) -> None:
         'max-slo-p99 = "2s"\nmax-file-size = "1KiB"\nmax-depth = 64\nfail-on = "warning"\n'
         '[rules]\nduplicate-key = "error"\nyaml-lenient = "off"\n',
     )
-    config = load_config(None, {}, in_tmp).config
+    config = load_config(None, {}, in_tmp, RULES_BY_ID).config
     assert config.min_completeness == 80
     assert config.alignment_scope == "all"
     assert config.bu_registry == ["ECOM-BU"]
@@ -72,9 +75,9 @@ def test_kebab_case_keys_are_read(in_tmp: Path) -> None:
     assert config.limits.max_file_size == 1024
     assert config.limits.max_depth == 64
     assert config.fail_on is Severity.WARNING
-    assert config.severity_of("duplicate-key") is Severity.ERROR
-    assert config.severity_of("yaml-lenient") is None
-    assert config.severity_of("owner-missing") is Severity.ERROR
+    assert config.severity_of(DUPLICATE_KEY) is Severity.ERROR
+    assert config.severity_of(YAML_LENIENT) is None
+    assert config.severity_of(owner_missing.RULE) is Severity.ERROR
 
 
 def test_unknown_key_names_the_key_and_the_file(in_tmp: Path) -> None:
@@ -142,7 +145,7 @@ def test_found_from_a_subfolder_upwards(in_tmp: Path) -> None:
     toml = _write(in_tmp / "contract-gate.toml", "min-completeness = 42\n")
     deep = in_tmp / "services" / "orders" / "specs"
     deep.mkdir(parents=True)
-    loaded = load_config(None, {}, deep)
+    loaded = load_config(None, {}, deep, RULES_BY_ID)
     assert loaded.source == toml
     assert loaded.base == in_tmp.resolve()
     assert loaded.config.min_completeness == 42
@@ -153,7 +156,7 @@ def test_the_nearest_file_wins(in_tmp: Path) -> None:
     near = _write(in_tmp / "services" / "contract-gate.toml", "min-completeness = 20\n")
     deep = in_tmp / "services" / "orders"
     deep.mkdir()
-    loaded = load_config(None, {}, deep)
+    loaded = load_config(None, {}, deep, RULES_BY_ID)
     assert loaded.source == near
     assert loaded.config.min_completeness == 20
 
@@ -164,7 +167,7 @@ def test_pyproject_tool_table_is_read(in_tmp: Path) -> None:
         '[project]\nname = "orders"\n\n[tool.contract-gate]\nmin-completeness = 70\nexclude = ["legacy"]\n',
     )
     (in_tmp / "src").mkdir()
-    loaded = load_config(None, {}, in_tmp / "src")
+    loaded = load_config(None, {}, in_tmp / "src", RULES_BY_ID)
     assert loaded.source == pyproject
     assert loaded.config.min_completeness == 70
     assert loaded.config.exclude == ["legacy"]
@@ -180,7 +183,7 @@ def test_pyproject_unknown_key_names_the_key_and_the_file(in_tmp: Path) -> None:
 def test_pyproject_without_the_table_is_passed_over(in_tmp: Path) -> None:
     toml = _write(in_tmp / "contract-gate.toml", "min-completeness = 33\n")
     _write(in_tmp / "pkg" / "pyproject.toml", '[project]\nname = "pkg"\n\n[tool.ruff]\nline-length = 100\n')
-    loaded = load_config(None, {}, in_tmp / "pkg")
+    loaded = load_config(None, {}, in_tmp / "pkg", RULES_BY_ID)
     assert loaded.source == toml
     assert loaded.config.min_completeness == 33
 
@@ -189,13 +192,13 @@ def test_contract_gate_toml_wins_over_pyproject_in_the_same_folder(in_tmp: Path)
     toml = _write(in_tmp / "contract-gate.toml", "min-completeness = 1\n")
     _write(in_tmp / "pyproject.toml", "[tool.contract-gate]\nmin-completeness = 2\n")
     assert find_config_file(in_tmp) == (toml, False)
-    assert load_config(None, {}, in_tmp).config.min_completeness == 1
+    assert load_config(None, {}, in_tmp, RULES_BY_ID).config.min_completeness == 1
 
 
 def test_explicit_file_wins_over_discovery(in_tmp: Path) -> None:
     _write(in_tmp / "contract-gate.toml", "min-completeness = 1\n")
     explicit = _write(in_tmp / "ci" / "gate.toml", "min-completeness = 99\n")
-    loaded = load_config(explicit, {}, in_tmp)
+    loaded = load_config(explicit, {}, in_tmp, RULES_BY_ID)
     assert loaded.source == explicit
     assert loaded.base == explicit.parent.resolve()
     assert loaded.config.min_completeness == 99
@@ -203,7 +206,7 @@ def test_explicit_file_wins_over_discovery(in_tmp: Path) -> None:
 
 def test_explicit_pyproject_reads_its_tool_table(in_tmp: Path) -> None:
     explicit = _write(in_tmp / "other" / "pyproject.toml", "[tool.contract-gate]\nmin-alignment = 50\n")
-    assert load_config(explicit, {}, in_tmp).config.min_alignment == 50
+    assert load_config(explicit, {}, in_tmp, RULES_BY_ID).config.min_alignment == 50
 
 
 def test_explicit_file_that_does_not_exist(in_tmp: Path) -> None:
@@ -212,14 +215,14 @@ def test_explicit_file_that_does_not_exist(in_tmp: Path) -> None:
 
 def test_command_line_values_win_over_the_file(in_tmp: Path) -> None:
     _write(in_tmp / "contract-gate.toml", "min-completeness = 80\nmin-alignment = 70\n")
-    config = load_config(None, {"min-completeness": 0, "min-alignment": None}, in_tmp).config
+    config = load_config(None, {"min-completeness": 0, "min-alignment": None}, in_tmp, RULES_BY_ID).config
     assert config.min_completeness == 0
     assert config.min_alignment == 70
 
 
 def test_bad_command_line_value_is_a_config_error(in_tmp: Path) -> None:
     with pytest.raises(ConfigError, match="alignment-scope"):
-        load_config(None, {"alignment-scope": "sideways"}, in_tmp)
+        load_config(None, {"alignment-scope": "sideways"}, in_tmp, RULES_BY_ID)
 
 
 # --- through the CLI: exit 2 and one line ------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_valid_slo(value: str, millis: float) -> None:
 )
 def test_invalid_slo_message_names_the_value_and_the_fix(value: Any, must_mention: list[str]) -> None:
     verdict = check_slo(value, MAX)
-    assert verdict.rule == "slo-invalid"
+    assert verdict.rule.id == "slo-invalid"
     assert not verdict.valid
     assert "x-slo-p99" in verdict.message
     for text in must_mention:
@@ -94,7 +94,7 @@ def test_invalid_slo_message_names_the_value_and_the_fix(value: Any, must_mentio
 
 def test_long_slo_value_is_shortened_in_the_message() -> None:
     verdict = check_slo("very slow " * 50, MAX)
-    assert verdict.rule == "slo-invalid"
+    assert verdict.rule.id == "slo-invalid"
     assert len(verdict.message) < 200
     assert "..." in verdict.message
 
@@ -102,7 +102,7 @@ def test_long_slo_value_is_shortened_in_the_message() -> None:
 def test_max_slo_is_a_parameter() -> None:
     assert check_slo("2s", 2000.0).valid
     verdict = check_slo("2001ms", 2000.0)
-    assert verdict.rule == "slo-invalid"
+    assert verdict.rule.id == "slo-invalid"
     assert "2s" in verdict.message
 
 
@@ -120,7 +120,7 @@ def test_max_slo_is_a_parameter() -> None:
 )
 def test_the_suggested_fix_is_itself_valid(value: Any) -> None:
     verdict = check_slo(value, MAX)
-    assert verdict.rule == "slo-invalid"
+    assert verdict.rule.id == "slo-invalid"
     suggestion = SUGGESTION.search(verdict.message)
     assert suggestion is not None, verdict.message
     assert check_slo(suggestion.group(1), MAX).valid, verdict.message
@@ -129,7 +129,7 @@ def test_the_suggested_fix_is_itself_valid(value: Any) -> None:
 @pytest.mark.parametrize("value", [-5, 0, math.inf, math.nan, "-5ms", "0s"])
 def test_non_positive_durations_get_no_invalid_suggestion(value: Any) -> None:
     verdict = check_slo(value, MAX)
-    assert verdict.rule == "slo-invalid"
+    assert verdict.rule.id == "slo-invalid"
     assert "positive" in verdict.message or "greater than 0" in verdict.message
     suggestion = SUGGESTION.search(verdict.message)
     assert suggestion is None or check_slo(suggestion.group(1), MAX).valid, verdict.message
@@ -157,7 +157,7 @@ def test_valid_owner(value: str) -> None:
 )
 def test_invalid_owner_message_names_the_value_and_the_fix(value: Any, must_mention: list[str]) -> None:
     verdict = check_owner(value, PATTERN, None)
-    assert verdict.rule == "owner-invalid"
+    assert verdict.rule.id == "owner-invalid"
     assert "x-bu-owner" in verdict.message
     for text in must_mention:
         assert text in verdict.message
@@ -165,7 +165,7 @@ def test_invalid_owner_message_names_the_value_and_the_fix(value: Any, must_ment
 
 def test_owner_hint_is_only_given_when_it_would_match() -> None:
     verdict = check_owner("!!!", PATTERN, None)
-    assert verdict.rule == "owner-invalid"
+    assert verdict.rule.id == "owner-invalid"
     assert "write" not in verdict.message
 
 
@@ -173,7 +173,7 @@ def test_custom_bu_pattern() -> None:
     pattern = re.compile(r"^bu\.[a-z]+$")
     assert check_owner("bu.ecom", pattern, None).valid
     verdict = check_owner("ECOM-BU", pattern, None)
-    assert verdict.rule == "owner-invalid"
+    assert verdict.rule.id == "owner-invalid"
     assert pattern.pattern in verdict.message
 
 
@@ -184,24 +184,24 @@ def test_registry_accepts_its_bus() -> None:
 
 def test_unknown_bu_suggests_the_closest_registered_one() -> None:
     verdict = check_owner("ECOM-UB", PATTERN, REGISTRY)
-    assert verdict.rule == "owner-unknown-bu"
+    assert verdict.rule.id == "owner-unknown-bu"
     assert '"ECOM-UB"' in verdict.message
     assert 'did you mean "ECOM-BU"?' in verdict.message
 
 
 def test_unknown_bu_without_a_close_match_lists_the_registry() -> None:
     verdict = check_owner("FINANCE", PATTERN, REGISTRY)
-    assert verdict.rule == "owner-unknown-bu"
+    assert verdict.rule.id == "owner-unknown-bu"
     assert '"FINANCE"' in verdict.message
     assert "ECOM-BU, LOGISTICS-BU, PAYMENTS-BU" in verdict.message
 
 
 def test_pattern_is_checked_before_the_registry() -> None:
-    assert check_owner("ecom-bu", PATTERN, REGISTRY).rule == "owner-invalid"
+    assert check_owner("ecom-bu", PATTERN, REGISTRY).rule.id == "owner-invalid"
 
 
 def test_empty_registry_knows_no_bu() -> None:
-    assert check_owner("ECOM-BU", PATTERN, frozenset()).rule == "owner-unknown-bu"
+    assert check_owner("ECOM-BU", PATTERN, frozenset()).rule.id == "owner-unknown-bu"
 
 
 @pytest.mark.parametrize(

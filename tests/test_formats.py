@@ -15,14 +15,15 @@ import pytest
 from conftest import CORPUS, REPO, git, init_git_repo, invoke
 from golden_gen import SUFFIXES, golden_path, legacy_report
 
+from contract_gate.catalog import RULES
 from contract_gate.config.settings import Config
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.run import BaselineEntry, DiffInfo, GroupDelta, Report, run
-from contract_gate.findings import Finding, Severity
+from contract_gate.findings import Finding
 from contract_gate.history.baseline import Baseline, apply, entries_of
 from contract_gate.outputs.formatters import CHECK_FORMATS, github, gitlab, junit, markdown, sarif
 from contract_gate.outputs.report_model import build_report_model
-from contract_gate.rules import RULES
+from contract_gate.rules import Severity
 
 SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 ODD = "100%, a:b,\nc\r| <x> ~1~"  # every character some format must escape

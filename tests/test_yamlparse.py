@@ -239,7 +239,7 @@ def test_alias_bomb_is_refused_quickly() -> None:
     with pytest.raises(LimitExceeded) as caught:
         parse_yaml("\n".join(lines) + "\n", LIMITS)
     assert time.perf_counter() - started < 5
-    assert caught.value.rule == "too-many-nodes"
+    assert caught.value.rule.id == "too-many-nodes"
     assert "max-nodes" in str(caught.value)
     assert caught.value.line is not None
 
@@ -249,13 +249,13 @@ def test_max_nodes_is_configurable() -> None:
     assert parse_yaml(text, Limits(max_nodes=1000)).data["b"][9][9] == 10
     with pytest.raises(LimitExceeded) as caught:
         parse_yaml(text, Limits(max_nodes=100))
-    assert caught.value.rule == "too-many-nodes"
+    assert caught.value.rule.id == "too-many-nodes"
 
 
 def test_alias_to_itself_is_refused() -> None:
     with pytest.raises(LimitExceeded) as caught:
         parse_yaml("loop: &loop\n  next: *loop\n", LIMITS)
-    assert caught.value.rule == "too-many-nodes"
+    assert caught.value.rule.id == "too-many-nodes"
     assert "itself" in str(caught.value)
 
 
@@ -264,7 +264,7 @@ def test_nesting_past_max_depth_is_refused_with_a_position() -> None:
     assert _data(text, Limits(max_depth=8)) == {"a": {"b": {"c": {"d": [[[1]]]}}}}
     with pytest.raises(LimitExceeded) as caught:
         parse_yaml(text, Limits(max_depth=5))
-    assert caught.value.rule == "nesting-too-deep"
+    assert caught.value.rule.id == "nesting-too-deep"
     assert (caught.value.line, caught.value.column) == (4, 11)  # the 6th level: the second bracket
 
 
@@ -272,7 +272,7 @@ def test_nesting_through_aliases_counts_against_max_depth() -> None:
     text = "a: &a [[[[1]]]]\nb: [[[[*a]]]]\n"  # b holds 8 nested lists: 9 levels with the root
     with pytest.raises(LimitExceeded) as caught:
         parse_yaml(text, Limits(max_depth=8))
-    assert caught.value.rule == "nesting-too-deep"
+    assert caught.value.rule.id == "nesting-too-deep"
 
 
 _DEEP_CHILD = """
@@ -283,7 +283,7 @@ text = sys.stdin.read()
 try:
     parse_yaml(text, Limits())
 except LimitExceeded as error:
-    print(error.rule, error.line, error.column)
+    print(error.rule.id, error.line, error.column)
 else:
     print("parsed")
 """
@@ -341,7 +341,7 @@ def test_libyamls_own_depth_refusal_is_nesting_too_deep_at_max_depth(
 ) -> None:
     with pytest.raises(LimitExceeded) as caught:
         parse_yaml(text, Limits(max_depth=256))
-    assert caught.value.rule == "nesting-too-deep"
+    assert caught.value.rule.id == "nesting-too-deep"
     assert str(caught.value) == "nesting is deeper than max-depth 256"
     assert (caught.value.line, caught.value.column) == place
 
@@ -366,7 +366,7 @@ def test_max_depth_above_libyamls_limit_is_refused_at_libyamls_place() -> None:
         return
     with pytest.raises(LimitExceeded) as caught:
         parse_yaml(text, Limits(max_depth=2000))
-    assert caught.value.rule == "nesting-too-deep"
+    assert caught.value.rule.id == "nesting-too-deep"
     assert "1000 levels" in str(caught.value)
     assert caught.value.line == 2
 
@@ -375,7 +375,7 @@ def test_libyamls_depth_refusal_behind_a_control_character_is_nesting_too_deep()
     text = "x-note: a\x01b\nx-deep: " + "[" * 3000 + "]" * 3000 + "\n"
     with pytest.raises(LimitExceeded) as caught:
         parse_yaml(text, Limits(max_depth=256))
-    assert (caught.value.rule, caught.value.line, caught.value.column) == ("nesting-too-deep", 2, 8 + 256)
+    assert (caught.value.rule.id, caught.value.line, caught.value.column) == ("nesting-too-deep", 2, 8 + 256)
 
 
 def test_tab_only_line_in_a_block_scalar_is_read_leniently() -> None:

@@ -9,6 +9,7 @@ import click
 
 from contract_gate import __version__
 from contract_gate.atomic import write_atomic
+from contract_gate.catalog import RULES
 from contract_gate.cli import audit as cli_audit
 from contract_gate.cli import badge as cli_badge
 from contract_gate.cli import baseline as cli_baseline
@@ -31,7 +32,6 @@ from contract_gate.cli.support import (
 from contract_gate.engine.pool import tune_gc
 from contract_gate.history import baseline as baselines
 from contract_gate.outputs.formatters import CHECK_FORMATS
-from contract_gate.rules import RULES
 
 if TYPE_CHECKING:
     from contract_gate.history.diff import Revision

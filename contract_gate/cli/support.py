@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from contract_gate.atomic import OutputError, write_atomic
+from contract_gate.catalog import RULES_BY_ID
 from contract_gate.cli.progress import progress_bar
 from contract_gate.config.settings import ConfigError, load_config
 from contract_gate.engine.cache import Cache
@@ -130,7 +131,7 @@ def prepare(
     ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any]
 ) -> tuple[Settings, Path, Isolation | None]:
     """What a run needs: settings, the folder config paths are relative to, and the workers."""
-    loaded = load_config(ctx.obj["config_file"], flags, Path.cwd())
+    loaded = load_config(ctx.obj["config_file"], flags, Path.cwd(), RULES_BY_ID)
     config = loaded.config
     if flags.get("ref-root") is not None:
         ref_root = Path(flags["ref-root"])

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 from contract_gate.config.fields import ConfigError as ConfigError
 from contract_gate.config.fields import as_table, plain_settings, setting
+from contract_gate.config.policy import Policy
 from contract_gate.extensions.values import DEFAULT_BU_PATTERN, slo_millis
-from contract_gate.findings import Severity
 from contract_gate.load.limits import Limits
-from contract_gate.rules import RULES_BY_ID
+from contract_gate.rules import Rule, Severity
 
 SettingsT = TypeVar("SettingsT")
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?\s*$", re.IGNORECASE)
@@ -74,13 +75,6 @@ def _slo_form(value: str) -> str:
 
 def _size_form(value: int | str) -> int | str:
     _bytes(value)
-    return value
-
-
-def _known_rules(value: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(value) - set(RULES_BY_ID))
-    if unknown:
-        raise ValueError(f"unknown rule id {', '.join(unknown)} (see `contract-gate rules`)")
     return value
 
 
@@ -180,7 +174,7 @@ class Config:
         Severity.ERROR, "The gate fails on a finding of this severity or above.", key="fail-on"
     )
     rules: dict[str, Literal["error", "warning", "info", "off"]] = setting(
-        description="Per-rule severity: error, warning, info or off.", factory=dict, check=_known_rules
+        description="Per-rule severity: error, warning, info or off.", factory=dict
     )
     exclude: list[str] = setting(
         description="Glob patterns (relative to the config file) of files and folders not walked.",
@@ -230,12 +224,23 @@ class Config:
         """max-slo-p99 in milliseconds."""
         return slo_millis(self.max_slo_p99) or 60_000.0
 
-    def severity_of(self, rule: str) -> Severity | None:
-        """Configured severity of a rule, or None when it is off."""
-        chosen = self.rules.get(rule)
+    @property
+    def policy(self) -> Policy:
+        """The five values the spec and estate rules judge by."""
+        return Policy(
+            re.compile(self.bu_pattern),
+            frozenset(self.bu_registry) if self.bu_registry is not None else None,
+            self.max_slo_millis,
+            self.require_bidirectional,
+            self.alignment_scope,
+        )
+
+    def severity_of(self, rule: Rule, case: str = "") -> Severity | None:
+        """Severity of a finding of `rule` (in `case`): as configured, else its default; None if off."""
+        chosen = self.rules.get(rule.id)
         if chosen == "off":
             return None
-        return Severity(chosen) if chosen else RULES_BY_ID[rule].severity
+        return Severity(chosen) if chosen else rule.default_severity(case)
 
 
 def _bytes(value: int | str) -> int:
@@ -277,8 +282,13 @@ def _has_tool_table(pyproject: Path) -> bool:
         return False
 
 
-def load_config(explicit: Path | None, overrides: dict[str, Any], cwd: Path) -> LoadedConfig:
-    """Defaults < config file < command-line overrides; ConfigError names the bad key."""
+def load_config(
+    explicit: Path | None, overrides: dict[str, Any], cwd: Path, rule_ids: Collection[str]
+) -> LoadedConfig:
+    """Defaults < config file < command-line overrides; ConfigError names the bad key.
+
+    `rule_ids` are the rules `[rules]` may name (`contract_gate.catalog`).
+    """
     raw: dict[str, Any] = {}
     source: Path | None = None
     base = cwd
@@ -291,7 +301,13 @@ def load_config(explicit: Path | None, overrides: dict[str, Any], cwd: Path) -> 
         base = source.resolve().parent
         raw = _read_table(source, is_pyproject)
     merged = {**raw, **{k: v for k, v in overrides.items() if v is not None}}
-    return LoadedConfig(validate(Config, merged, source), base, source)
+    config = validate(Config, merged, source)
+    unknown = sorted(set(config.rules) - set(rule_ids))
+    if unknown:
+        raise ConfigError(
+            f"{source or 'config'}: 'rules': unknown rule id {', '.join(unknown)} (see `contract-gate rules`)"
+        )
+    return LoadedConfig(config, base, source)
 
 
 def _read_table(source: Path, is_pyproject: bool) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from pathlib import Path
 from contract_gate import __version__
 from contract_gate.atomic import write_atomic
 from contract_gate.engine.checker import FileResult, Settings
+from contract_gate.engine.rules import CHECKER_CRASHED
 from contract_gate.load.discovery import Candidate
 from contract_gate.load.loader import display_path
 
@@ -118,7 +119,7 @@ class Cache:
 
         Called in the worker that checked the file, which has pickled the result already.
         """
-        if result.internal_error or any(f.rule == "checker-crashed" for f in result.findings):
+        if result.internal_error or any(f.rule == CHECKER_CRASHED.id for f in result.findings):
             return
         slot, name = self._key(candidate, settings)
         # Relative, so that another checkout folder hits (and the spec's hash is known already).

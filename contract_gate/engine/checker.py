@@ -13,14 +13,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from contract_gate.config.settings import Config
-from contract_gate.estate.alignment import anchor_pointers
-from contract_gate.findings import Finding, Problem, fingerprint
+from contract_gate.engine.rules import NOT_A_SPEC
+from contract_gate.estate.anchors import anchor_pointers
+from contract_gate.findings import Finding, Problem
 from contract_gate.load.loader import Document, LoadError, display_path, load_document
 from contract_gate.load.positions import FixedLocator, Locator
 from contract_gate.load.refs import RefResolver
+from contract_gate.load.rules import PARSE_ERROR
 from contract_gate.pickling import by_constructor
 from contract_gate.spec.governance import governance_problems
 from contract_gate.spec.model import Service, build_service
+from contract_gate.validate.rules import SPEC_INVALID
 
 # A walked file that fails to parse, or whose root is not a mapping, is still reported when
 # it says `openapi:`/`swagger:` near its top (also as a list item or inside a flow collection).
@@ -72,7 +75,7 @@ def check_file(path: Path, explicit: bool, settings: Settings) -> FileResult:
         if settings.debug:
             raise
         detail = "".join(traceback.format_exception_only(error)).strip()
-        problem = Problem("spec-invalid", f"internal error while checking this file: {detail}", display)
+        problem = Problem(SPEC_INVALID, f"internal error while checking this file: {detail}", display)
         return FileResult(
             display,
             True,
@@ -86,18 +89,18 @@ def _check(path: Path, display: str, explicit: bool, settings: Settings) -> File
     try:
         document = load_document(path, config.limits, display, reference=settings.reference)
     except LoadError as error:
-        if not explicit and error.rule == "parse-error" and not _looks_like_spec(path):
+        if not explicit and error.rule == PARSE_ERROR and not _looks_like_spec(path):
             return FileResult(display, False)
         problem = Problem(error.rule, str(error), display, line=error.line, column=error.column)
         return FileResult(display, True, findings=_to_findings([problem], {}, config))
     except OSError as error:
-        problem = Problem("parse-error", f"cannot read the file: {error.strerror}", display)
+        problem = Problem(PARSE_ERROR, f"cannot read the file: {error.strerror}", display)
         return FileResult(display, True, findings=_to_findings([problem], {}, config))
     data = document.data
     if not isinstance(data, dict) or not ({"openapi", "swagger"} & data.keys()):
         if not explicit and (isinstance(data, dict) or not _looks_like_spec(path)):
             return FileResult(display, False)
-        problem = Problem("not-a-spec", _not_a_spec_message(data), display)
+        problem = Problem(NOT_A_SPEC, _not_a_spec_message(data), display)
         return FileResult(display, False, findings=_to_findings([problem], {}, config))
     return _check_spec(document, settings)
 
@@ -112,7 +115,7 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
     family, version_message = spec_version(document.data)
     if version_message:
         key = "swagger" if "swagger" in document.data else "openapi"
-        problems.append(Problem("spec-invalid", version_message, document.display, f"/{key}"))
+        problems.append(Problem(SPEC_INVALID, version_message, document.display, f"/{key}"))
     resolver = RefResolver(settings.ref_root, config.limits, reference=settings.reference)
     problems.extend(resolver.check(document))
     if family is not None:
@@ -121,7 +124,7 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
             reported.append("/swagger" if "swagger" in document.data else "/openapi")
         problems.extend(validate_structure(document, family, resolver, reported, fast=not settings.reference))
     service = build_service(document, family or "unknown", resolver, config)
-    problems.extend(governance_problems(service, config.max_slo_millis))
+    problems.extend(governance_problems(service, config.policy))
     locators: dict[str, Locator] = {document.display: document.locator}
     for other in resolver.documents():
         locators.setdefault(other.display, other.locator)
@@ -138,27 +141,14 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
 def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: Config) -> list[Finding]:
     findings = []
     for problem in problems:
-        severity = config.severity_of(problem.rule)
+        severity = config.severity_of(problem.rule, problem.case)
         if severity is None:
             continue
         line, column = problem.line, problem.column
         if line is None and problem.file is not None:
             locator = locators.get(problem.file) or FixedLocator()
             line, column = locator.locate(problem.pointer)
-        findings.append(
-            Finding(
-                rule=problem.rule,
-                severity=severity,
-                message=_bounded(problem.message),
-                file=problem.file,
-                line=line,
-                column=column if line is not None else None,
-                pointer=problem.pointer,
-                service=problem.service,
-                operation=problem.operation,
-                fingerprint=fingerprint(problem),
-            )
-        )
+        findings.append(Finding.from_problem(problem, severity, line, column, _bounded(problem.message)))
     return findings
 
 

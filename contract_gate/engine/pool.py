@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from contract_gate.engine.checker import FileResult, Settings, problems_to_findings
+from contract_gate.engine.rules import CHECKER_CRASHED
 from contract_gate.findings import Problem
 from contract_gate.load.discovery import Candidate
 from contract_gate.load.loader import display_path
@@ -233,7 +234,7 @@ def _death(exitcode: int | None) -> str:
 def _failure(candidate: Candidate, settings: Settings, why: str) -> FileResult:
     display = display_path(candidate.path)
     problem = Problem(
-        "checker-crashed",
+        CHECKER_CRASHED,
         f"{why}; the file was not checked. Other files were.",
         display,
         line=1,

@@ -10,12 +10,19 @@ from contract_gate.config.settings import Config
 from contract_gate.engine.cache import Cache
 from contract_gate.engine.checker import FileResult, Settings, check_file, problems_to_findings
 from contract_gate.engine.pool import Isolation, check_isolated
+from contract_gate.engine.rules import (
+    SERVICE_DUPLICATE,
+    THRESHOLD_ALIGNMENT,
+    THRESHOLD_COMPLETENESS,
+    THRESHOLD_IDS,
+)
 from contract_gate.estate.alignment import Pair, analyze
 from contract_gate.estate.metrics import Metrics, compute_metrics
 from contract_gate.findings import Finding, Problem
 from contract_gate.load.discovery import Candidate, discover
 from contract_gate.load.loader import display_path
 from contract_gate.load.refs import inside
+from contract_gate.load.rules import REF_FORBIDDEN
 from contract_gate.spec.model import Service
 
 
@@ -91,7 +98,7 @@ class Report:
 
     def fails(self, finding: Finding) -> bool:
         """Whether this finding alone fails the gate."""
-        if finding.rule.startswith("threshold-"):
+        if finding.rule in THRESHOLD_IDS:
             return True
         return finding.severity.rank >= self.config.fail_on.rank
 
@@ -166,7 +173,7 @@ def _check_candidate(candidate: Candidate, settings: Settings) -> FileResult:
     if not candidate.explicit and not inside(settings.ref_root, candidate.path):
         display = display_path(candidate.path)
         problem = Problem(
-            "ref-forbidden",
+            REF_FORBIDDEN,
             "this file is a symlink that leads outside the ref root; it was not read",
             display,
             line=1,
@@ -188,7 +195,7 @@ def _estate_problems(results: list[FileResult], metrics: Metrics, config: Config
             line, column = result.service_position or (1, 1)
             problems.append(
                 Problem(
-                    "service-duplicate",
+                    SERVICE_DUPLICATE,
                     f'service id "{service.id}" is also declared by {earlier.file};'
                     " give one of them a distinct info.x-service",
                     result.file,
@@ -203,7 +210,7 @@ def _estate_problems(results: list[FileResult], metrics: Metrics, config: Config
     if completeness.below(config.min_completeness):
         problems.append(
             Problem(
-                "threshold-completeness",
+                THRESHOLD_COMPLETENESS,
                 f"documentation completeness {completeness.shown()} ({completeness.numerator}"
                 f"/{completeness.denominator} operations) is below min-completeness"
                 f" {config.min_completeness:g}%",
@@ -213,7 +220,7 @@ def _estate_problems(results: list[FileResult], metrics: Metrics, config: Config
     if alignment.below(config.min_alignment):
         problems.append(
             Problem(
-                "threshold-alignment",
+                THRESHOLD_ALIGNMENT,
                 f"SLO alignment {alignment.shown()} ({alignment.numerator}/{alignment.denominator}"
                 f" pairs) is below min-alignment {config.min_alignment:g}%",
             )

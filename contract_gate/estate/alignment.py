@@ -15,9 +15,16 @@ from enum import StrEnum
 from contract_gate.config.settings import Config
 from contract_gate.estate.budgets import budget_problems, cycle_problems
 from contract_gate.estate.pairs import Estate, Side, call_problem, valid_ms
+from contract_gate.estate.rules import (
+    CALL_NOT_DECLARED,
+    CALL_OUT_OF_VIEW,
+    CALL_UNRESOLVED,
+    CONSUMER_NOT_LISTED,
+    SLO_AGREEMENT_MISMATCH,
+    SLO_MISALIGNED,
+)
 from contract_gate.extensions.values import format_millis
 from contract_gate.findings import Problem
-from contract_gate.load import pointer as jp
 from contract_gate.pickling import by_constructor
 from contract_gate.spec.model import CallRef, Operation, Service
 
@@ -122,7 +129,7 @@ def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]
     if call.service not in estate.services:
         problems.append(
             call_problem(
-                "call-out-of-view",
+                CALL_OUT_OF_VIEW,
                 call,
                 caller,
                 (
@@ -136,7 +143,7 @@ def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]
     if op is None:
         problems.append(
             call_problem(
-                "call-unresolved",
+                CALL_UNRESOLVED,
                 call,
                 caller,
                 (
@@ -154,7 +161,7 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
     if consumer.service not in estate.services:
         problems.append(
             call_problem(
-                "call-out-of-view",
+                CALL_OUT_OF_VIEW,
                 consumer,
                 callee,
                 (
@@ -177,7 +184,7 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
     if op is None:
         problems.append(
             call_problem(
-                "call-unresolved",
+                CALL_UNRESOLVED,
                 consumer,
                 callee,
                 (
@@ -203,7 +210,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
         assert consumer is not None
         pair = Pair(caller, callee, PairStatus.UNDECLARED, None, commitment, agreed, "sync")
         return pair, call_problem(
-            "call-not-declared",
+            CALL_NOT_DECLARED,
             consumer,
             callee,
             (
@@ -218,32 +225,30 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
         return _with(pair, PairStatus.UNDECLARED), None  # the missing/invalid value has its own finding
     if commitment_ms > budget_ms:
         return _with(pair, PairStatus.VIOLATED), call_problem(
-            "slo-misaligned",
+            SLO_MISALIGNED,
             call,
             caller,
             (
                 f"{caller.service} {caller.operation} allows {callee.service} {callee.operation}"
                 f" {format_millis(budget_ms)}, but it promises {format_millis(commitment_ms)}"
             ),
-            budget=True,
         )
     agreed_ms = valid_ms(consumer.budget, config) if consumer is not None else None
     if consumer is not None and consumer.budget is not None and agreed_ms is None:
         return _with(pair, PairStatus.UNDECLARED), None  # the invalid agreed value is call-invalid already
     if consumer is not None and agreed_ms is not None and agreed_ms != budget_ms:
         return _with(pair, PairStatus.VIOLATED), call_problem(
-            "slo-agreement-mismatch",
+            SLO_AGREEMENT_MISMATCH,
             consumer,
             callee,
             (
                 f"{callee.service} {callee.operation} agreed {_text(consumer.budget)} with {caller.service}"
                 f" {caller.operation}, which budgets {format_millis(budget_ms)} for the call"
             ),
-            budget=True,
         )
     if config.require_bidirectional and consumer is None:
         return _with(pair, PairStatus.UNDECLARED), call_problem(
-            "consumer-not-listed",
+            CONSUMER_NOT_LISTED,
             call,
             caller,
             (
@@ -264,14 +269,3 @@ def _commitment(op: Operation | None) -> str | None:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
-
-
-def anchor_pointers(service: Service) -> set[tuple[str, str]]:
-    """(file, pointer) of everything a call finding may point at, to locate before estate rules."""
-    anchors: set[tuple[str, str]] = set()
-    for op in service.operations:
-        for entry in (*op.calls, *op.consumers):
-            anchors.update({(entry.file, entry.pointer), (entry.file, entry.budget_pointer)})
-        if op.calls:
-            anchors.add((op.file, jp.child(op.pointer, "x-calls")))
-    return anchors

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from contract_gate.config.settings import Config
+from contract_gate.estate.anchors import calls_pointer
 from contract_gate.estate.pairs import Estate, Side, call_problem, valid_ms
+from contract_gate.estate.rules import BUDGET_INFEASIBLE, BUDGET_OVERCOMMITTED, CALL_CYCLE
 from contract_gate.extensions.values import format_millis
 from contract_gate.findings import Problem
-from contract_gate.load import pointer as jp
 from contract_gate.spec.model import Operation
 
 
@@ -30,7 +31,7 @@ def budget_problems(estate: Estate, config: Config) -> Iterator[Problem]:
                 callee = estate.operation(call.service, call.operation)
                 if callee is not None and callee.slo_ms is not None and own < callee.slo_ms:
                     yield call_problem(
-                        "budget-infeasible",
+                        BUDGET_INFEASIBLE,
                         call,
                         side,
                         (
@@ -41,11 +42,11 @@ def budget_problems(estate: Estate, config: Config) -> Iterator[Problem]:
             total = sum(ms for c in sync if (ms := valid_ms(c.budget, config)) is not None)
             if own < total:
                 yield Problem(
-                    "budget-overcommitted",
+                    BUDGET_OVERCOMMITTED,
                     f"{op.key} promises {format_millis(own)} but budgets {format_millis(total)} for its"
                     f" {len(sync)} sync call{'s' * (len(sync) != 1)}",
                     op.file,
-                    jp.child(op.pointer, "x-calls"),
+                    calls_pointer(op),
                     service.id,
                     op.key,
                 )
@@ -72,10 +73,10 @@ def cycle_problems(estate: Estate) -> Iterator[Problem]:
         op = nodes[first]
         path = " -> ".join(f"{s} {o}" for s, o in sorted(component))
         yield Problem(
-            "call-cycle",
+            CALL_CYCLE,
             f"sync calls form a cycle: {path}; no p99 can hold when each waits for the other",
             op.file,
-            jp.child(op.pointer, "x-calls"),
+            calls_pointer(op),
             first[0],
             first[1],
         )

@@ -10,6 +10,7 @@ from contract_gate.config.settings import Config
 from contract_gate.extensions.values import check_slo, slo_millis
 from contract_gate.findings import Problem
 from contract_gate.pickling import by_constructor
+from contract_gate.rules import Cite, Rule
 from contract_gate.spec.model import CallRef, Operation, Service
 
 _METHOD_PATH = re.compile(r"^([A-Za-z]+)\s+(/\S*)$")
@@ -61,9 +62,12 @@ def template(path: str) -> str:
     return _TEMPLATE_PARAM.sub("{}", path) if "{" in path else path
 
 
-def call_problem(rule: str, entry: CallRef, side: Side, message: str, budget: bool = False) -> Problem:
-    """A finding about one x-calls/x-consumers entry (or its x-slo-p99), for the side it is on."""
-    pointer = entry.budget_pointer if budget else entry.pointer
+def call_problem(rule: Rule, entry: CallRef, side: Side, message: str) -> Problem:
+    """A finding about one x-calls/x-consumers entry, for the side it is on.
+
+    It points at the entry's x-slo-p99 when the rule cites budgets, else at the entry.
+    """
+    pointer = entry.budget_pointer if Cite.CALL_BUDGET in rule.cites else entry.pointer
     return Problem(rule, message, entry.file, pointer, side.service, side.operation)
 
 

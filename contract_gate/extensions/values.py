@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from contract_gate.extensions.rules import OWNER_INVALID, OWNER_UNKNOWN_BU, SLO_INVALID
 from contract_gate.pickling import by_constructor
+from contract_gate.rules import Rule
 
 DEFAULT_BU_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$"
 SLO_PATTERN = r"^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:ms|s)$"
@@ -26,9 +28,9 @@ _SLO_LOOSE = re.compile(r"^\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*([A-Za-z]*)\s
 @by_constructor
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The outcome of checking one value: a rule id and message when it is not valid."""
+    """The outcome of checking one value: the rule it breaks and a message when it is not valid."""
 
-    rule: str | None = None
+    rule: Rule | None = None
     message: str = ""
 
     @property
@@ -41,10 +43,10 @@ def check_owner(value: Any, pattern: re.Pattern[str], registry: frozenset[str] |
     """Is `value` a valid `x-bu-owner`? (pattern, then the BU registry if configured)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         shown = "null" if value is None else f'"{value}"'
-        return Verdict("owner-invalid", f'x-bu-owner {shown} is empty; name the owning BU, e.g. "ECOM-BU"')
+        return Verdict(OWNER_INVALID, f'x-bu-owner {shown} is empty; name the owning BU, e.g. "ECOM-BU"')
     if not isinstance(value, str):
         return Verdict(
-            "owner-invalid",
+            OWNER_INVALID,
             f'x-bu-owner must be a string such as "ECOM-BU"; got {kind_of(value)} {_short(value)}',
         )
     if not pattern.search(value):
@@ -56,13 +58,13 @@ def check_owner(value: Any, pattern: re.Pattern[str], registry: frozenset[str] |
         if fixed and fixed != value and pattern.search(fixed):
             hint = f'; write "{fixed}"'
         return Verdict(
-            "owner-invalid",
+            OWNER_INVALID,
             f'x-bu-owner "{_short(value)}" does not match bu-pattern {pattern.pattern}{hint}',
         )
     if registry is not None and value not in registry:
         close = difflib.get_close_matches(value, sorted(registry), n=1)
         hint = f'; did you mean "{close[0]}"?' if close else f" (known: {', '.join(sorted(registry))})"
-        return Verdict("owner-unknown-bu", f'x-bu-owner "{value}" is not a BU of the registry{hint}')
+        return Verdict(OWNER_UNKNOWN_BU, f'x-bu-owner "{value}" is not a BU of the registry{hint}')
     return Verdict()
 
 
@@ -79,21 +81,21 @@ def slo_millis(value: Any) -> float | None:
 def check_slo(value: Any, max_ms: float) -> Verdict:
     """Is `value` a valid `x-slo-p99`? ("800ms" / "1.5s", > 0 and <= max-slo-p99)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return Verdict("slo-invalid", f'x-slo-p99 must be a string such as "800ms"; got {kind_of(value)}')
+        return Verdict(SLO_INVALID, f'x-slo-p99 must be a string such as "800ms"; got {kind_of(value)}')
     if isinstance(value, int | float):
         if value <= 0 or value > 1e12 or (isinstance(value, float) and not math.isfinite(value)):
             return Verdict(
-                "slo-invalid", f'x-slo-p99 {_short(value)} must be a positive duration such as "800ms"'
+                SLO_INVALID, f'x-slo-p99 {_short(value)} must be a positive duration such as "800ms"'
             )
         number = f"{value:g}"
-        return Verdict("slo-invalid", f'x-slo-p99 {number} has no unit; write "{number}ms"')
+        return Verdict(SLO_INVALID, f'x-slo-p99 {number} has no unit; write "{number}ms"')
     millis = slo_millis(value)
     if millis is None:
-        return Verdict("slo-invalid", _slo_format_hint(value))
+        return Verdict(SLO_INVALID, _slo_format_hint(value))
     if millis <= 0:
-        return Verdict("slo-invalid", f'x-slo-p99 "{value}" must be greater than 0')
+        return Verdict(SLO_INVALID, f'x-slo-p99 "{value}" must be greater than 0')
     if millis > max_ms:
-        return Verdict("slo-invalid", f'x-slo-p99 "{value}" is above max-slo-p99 {format_millis(max_ms)}')
+        return Verdict(SLO_INVALID, f'x-slo-p99 "{value}" is above max-slo-p99 {format_millis(max_ms)}')
     return Verdict()
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from contract_gate import __version__
 from contract_gate.atomic import write_atomic
+from contract_gate.engine.rules import THRESHOLD_IDS
 from contract_gate.engine.run import BaselineEntry, BaselineInfo, Report
 from contract_gate.findings import Finding
 from contract_gate.history.errors import BaselineError
@@ -54,7 +55,7 @@ class Update:
 
 def baselinable(finding: Finding) -> bool:
     """Whether a finding may be accepted by a baseline (threshold findings may not)."""
-    return not finding.rule.startswith("threshold-")
+    return finding.rule not in THRESHOLD_IDS
 
 
 def entries_of(findings: Iterable[Finding]) -> tuple[BaselineEntry, ...]:
@@ -108,7 +109,7 @@ def load(path: Path) -> Baseline:
         where = ".".join(str(part) for part in first["loc"])
         detail = f"{where}: {first['msg']}" if where else first["msg"]
         raise BaselineError(f"baseline {path}: not a contract-gate baseline ({_one_line(detail)})") from None
-    thresholds = sorted({e.rule for e in model.findings if e.rule.startswith("threshold-")})
+    thresholds = sorted({e.rule for e in model.findings if e.rule in THRESHOLD_IDS})
     if thresholds:
         raise BaselineError(
             f"baseline {path}: {', '.join(thresholds)} cannot be baselined (thresholds judge the metrics;"

@@ -24,13 +24,15 @@ from typing import IO
 from contract_gate.config.settings import Config
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.pool import Isolation
+from contract_gate.engine.rules import THRESHOLD_COMPLETENESS, THRESHOLD_IDS
 from contract_gate.engine.run import DiffInfo, GroupDelta, NoSpecsError, Report, run
 from contract_gate.estate.alignment import Pair
 from contract_gate.estate.metrics import GroupMetrics, Metrics, Ratio, compute_metrics
 from contract_gate.estate.pairs import Estate, template
 from contract_gate.extensions.values import check_slo, format_millis, slo_millis
-from contract_gate.findings import Finding, Problem, Severity, fingerprint
+from contract_gate.findings import Finding, Problem
 from contract_gate.history.errors import DiffError
+from contract_gate.history.rules import OPERATION_REMOVED, OWNER_CHANGED, SLO_LOOSENED
 from contract_gate.load.discovery import SPEC_SUFFIXES
 from contract_gate.load.loader import LoadError, load_document
 from contract_gate.spec.model import Operation, Service
@@ -155,7 +157,7 @@ def compare(head: Report, base: Report, revision: Revision) -> Report:
     for finding in head.findings:
         if finding.fingerprint not in base_prints:
             new.append(finding)
-        elif finding.rule.startswith("threshold-") and _worse(finding.rule, head.metrics, base.metrics):
+        elif finding.rule in THRESHOLD_IDS and _worse(finding.rule, head.metrics, base.metrics):
             # Below the bar at both, and lower than at the base: the debt grew, which is new.
             was = _threshold_ratio(finding.rule, base.metrics).shown()
             new.append(replace(finding, message=f"{finding.message}; it was {was} at {revision.name}"))
@@ -199,38 +201,23 @@ def contract_changes(base: Report, head: Report, revision: str) -> list[Finding]
     before, after = _operations(base.services), _operations(head.services)
     now = Estate(head.services)
     dangling = _dangling_calls(Estate(base.services), now)
-    changes: list[tuple[Problem, Severity | None]] = []
+    changes: list[Problem] = []
     for key, old in before.items():
         new = after.get(key)
         if new is None:
             callers = sorted(dangling.get((old.service, old.key), set()))
             changes.append(_removed(old, callers, old.service in now.services, revision))
             continue
-        changes.extend((problem, None) for problem in _loosened(old, new, head.pairs, config, revision))
-        changes.extend((problem, None) for problem in _owner_changed(old, new, revision))
-    positions = _positions([problem for problem, _ in changes], config)
+        changes.extend(_loosened(old, new, head.pairs, config, revision))
+        changes.extend(_owner_changed(old, new, revision))
+    positions = _positions(changes, config)
     findings = []
-    for problem, default in changes:
-        configured = config.severity_of(problem.rule)
-        if configured is None:
+    for problem in changes:
+        severity = config.severity_of(problem.rule, problem.case)
+        if severity is None:
             continue
-        # A default that depends on the case applies only while config leaves the rule alone.
-        severity = default if default is not None and problem.rule not in config.rules else configured
         line, column = positions.get((problem.file or "", problem.pointer), (None, None))
-        findings.append(
-            Finding(
-                rule=problem.rule,
-                severity=severity,
-                message=problem.message,
-                file=problem.file,
-                line=line,
-                column=column,
-                pointer=problem.pointer,
-                service=problem.service,
-                operation=problem.operation,
-                fingerprint=fingerprint(problem),
-            )
-        )
+        findings.append(Finding.from_problem(problem, severity, line, column))
     return findings
 
 
@@ -271,7 +258,7 @@ def _loosened(
         f"{new.service} {new.key} loosened its p99 from {format_millis(before)} (at {revision}) to"
         f" {format_millis(after)}; {impact}"
     )
-    return [Problem("slo-loosened", message, new.slo.file, new.slo.pointer, new.service, new.key)]
+    return [Problem(SLO_LOOSENED, message, new.slo.file, new.slo.pointer, new.service, new.key)]
 
 
 def _owner_changed(old: Operation, new: Operation, revision: str) -> list[Problem]:
@@ -281,7 +268,7 @@ def _owner_changed(old: Operation, new: Operation, revision: str) -> list[Proble
         f'{new.service} {new.key} is now owned by "{new.owner.value}" (it was "{old.owner.value}"'
         f" at {revision})"
     )
-    return [Problem("owner-changed", message, new.owner.file, new.owner.pointer, new.service, new.key)]
+    return [Problem(OWNER_CHANGED, message, new.owner.file, new.owner.pointer, new.service, new.key)]
 
 
 def _dangling_calls(was: Estate, now: Estate) -> dict[tuple[str, str], set[str]]:
@@ -298,21 +285,18 @@ def _dangling_calls(was: Estate, now: Estate) -> dict[tuple[str, str], set[str]]
     return dangling
 
 
-def _removed(
-    old: Operation, callers: list[str], service_kept: bool, revision: str
-) -> tuple[Problem, Severity]:
-    """operation-removed: an error while a call in view still names it, else a warning (info if internal)."""
+def _removed(old: Operation, callers: list[str], service_kept: bool, revision: str) -> Problem:
+    """operation-removed, in the case that decides its default severity (`OPERATION_REMOVED.cases`)."""
     gone = f"{old.service} {old.key} was removed since {revision}"
     if not service_kept:
         gone += f" (service {old.service} is no longer among the specs)"
     if callers:
-        message, severity = f"{gone}, but {', '.join(callers)} still call it", Severity.ERROR
+        message, case = f"{gone}, but {', '.join(callers)} still call it", "still-called"
     elif old.internal:
-        message, severity = f"{gone}; it was x-internal and nothing in view calls it", Severity.INFO
+        message, case = f"{gone}; it was x-internal and nothing in view calls it", "internal-unused"
     else:
-        message = f"{gone}; nothing in view calls it, but clients outside these specs may"
-        severity = Severity.WARNING
-    return Problem("operation-removed", message, old.file, old.pointer, old.service, old.key), severity
+        message, case = f"{gone}; nothing in view calls it, but clients outside these specs may", "unused"
+    return Problem(OPERATION_REMOVED, message, old.file, old.pointer, old.service, old.key, case=case)
 
 
 def _budget_ms(budget: str | None, config: Config) -> float | None:
@@ -342,7 +326,7 @@ def _worse(rule: str, head: Metrics, base: Metrics) -> bool:
 
 def _threshold_ratio(rule: str, metrics: Metrics) -> Ratio:
     overall = metrics.overall
-    return overall.completeness if rule == "threshold-completeness" else overall.alignment.ratio
+    return overall.completeness if rule == THRESHOLD_COMPLETENESS.id else overall.alignment.ratio
 
 
 def _deltas(head: dict[str, GroupMetrics], base: dict[str, GroupMetrics]) -> dict[str, GroupDelta]:

@@ -18,6 +18,7 @@ import orjson
 from contract_gate.load import pointer as jp
 from contract_gate.load.limits import LimitExceeded, Limits, SourceError
 from contract_gate.load.positions import JsonLocator
+from contract_gate.load.rules import NESTING_TOO_DEEP
 
 _DUPLICATES_UP_TO = 8 * 1024 * 1024
 _JSON_DEPTH = 1024  # orjson's own limit; the stdlib path keeps to it too
@@ -48,11 +49,11 @@ def parse_json(text: str, limits: Limits, reference: bool = False) -> JsonDocume
         data = _stdlib(text, duplicated) if reference or len(text) <= _DUPLICATES_UP_TO else _fast(text)
     except RecursionError:  # deeper than the recursion limit: find where it passed ours
         line, column = _deepest_position(text, limit)
-        raise LimitExceeded("nesting-too-deep", f"nesting is deeper than {what}", line, column) from None
+        raise LimitExceeded(NESTING_TOO_DEEP, f"nesting is deeper than {what}", line, column) from None
     too_deep = _deeper_than(data, limit)
     if too_deep is not None:
         line, column = locator.locate(too_deep)
-        raise LimitExceeded("nesting-too-deep", f"nesting is deeper than {what}", line, column)
+        raise LimitExceeded(NESTING_TOO_DEEP, f"nesting is deeper than {what}", line, column)
     duplicates = []
     if duplicated:
         for pointer, keys in _pointers_of(data, duplicated):
@@ -68,7 +69,7 @@ def _fast(text: str) -> Any:
     except orjson.JSONDecodeError as error:
         if "depth" in str(error) or "recursion" in str(error):
             raise LimitExceeded(
-                "nesting-too-deep", "JSON nesting is deeper than 1024 levels", error.lineno, error.colno
+                NESTING_TOO_DEEP, "JSON nesting is deeper than 1024 levels", error.lineno, error.colno
             ) from None
     return _stdlib(text, {})  # orjson refuses some valid JSON (integers beyond 64 bits)
 

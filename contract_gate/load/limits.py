@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contract_gate.rules import Rule
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -26,6 +28,6 @@ class SourceError(Exception):
 class LimitExceeded(SourceError):
     """A file breached a limit; `rule` names the finding to report."""
 
-    def __init__(self, rule: str, message: str, line: int | None, column: int | None) -> None:
+    def __init__(self, rule: Rule, message: str, line: int | None, column: int | None) -> None:
         super().__init__(message, line, column)
         self.rule = rule

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from contract_gate.findings import Problem
 from contract_gate.load.limits import LimitExceeded, Limits
+from contract_gate.load.rules import DUPLICATE_KEY, FILE_TOO_LARGE, PARSE_ERROR, YAML_LENIENT
+from contract_gate.rules import Rule
 
 if TYPE_CHECKING:
     from contract_gate.load.positions import Locator
@@ -28,7 +30,7 @@ _BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 class LoadError(Exception):
     """The file cannot be turned into data; `rule` is the finding to report."""
 
-    def __init__(self, rule: str, message: str, line: int | None = None, column: int | None = None):
+    def __init__(self, rule: Rule, message: str, line: int | None = None, column: int | None = None):
         super().__init__(message)
         self.rule = rule
         self.line = line
@@ -71,7 +73,7 @@ def load_document(
     size = path.stat().st_size
     if size > limits.max_file_size:
         raise LoadError(
-            "file-too-large",
+            FILE_TOO_LARGE,
             f"file is {size:,} bytes, over max-file-size {limits.max_file_size:,}; it was not read",
         )
     raw = path.read_bytes()
@@ -93,12 +95,12 @@ def load_document(
     except LimitExceeded as exceeded:
         raise LoadError(exceeded.rule, str(exceeded), exceeded.line, exceeded.column) from None
     except YamlError as error:
-        raise LoadError("parse-error", f"not valid YAML: {error}", error.line, error.column) from None
+        raise LoadError(PARSE_ERROR, f"not valid YAML: {error}", error.line, error.column) from None
     except JsonError as error:
-        raise LoadError("parse-error", f"not valid JSON: {error}", error.line, error.column) from None
+        raise LoadError(PARSE_ERROR, f"not valid JSON: {error}", error.line, error.column) from None
     problems = [
         Problem(
-            "duplicate-key",
+            DUPLICATE_KEY,
             f'key "{key}" appears twice in one mapping; the last one is used',
             file=shown,
             discriminator=key,
@@ -111,7 +113,7 @@ def load_document(
         reason, line, column = lenient
         problems.append(
             Problem(
-                "yaml-lenient",
+                YAML_LENIENT,
                 f"strict YAML parsers refuse this file ({reason}); it was read the way"
                 " lenient parsers read it — fix it so every tool agrees",
                 file=shown,
@@ -134,7 +136,7 @@ def _decode(raw: bytes) -> str:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         raise LoadError(
-            "parse-error",
+            PARSE_ERROR,
             f"not valid {encoding.upper()}: byte 0x{raw[error.start]:02x} cannot be decoded;"
             " save the file as UTF-8",
             line,
@@ -144,7 +146,7 @@ def _decode(raw: bytes) -> str:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         raise LoadError(
-            "parse-error",
+            PARSE_ERROR,
             "NUL byte in the file: it is binary or corrupt, not a spec",
             line,
             nul - (text.rfind("\n", 0, nul) + 1) + 1,

@@ -21,6 +21,7 @@ from contract_gate.findings import Problem
 from contract_gate.load import pointer as jp
 from contract_gate.load.limits import Limits
 from contract_gate.load.loader import Document, LoadError, load_document
+from contract_gate.load.rules import REF_CYCLE, REF_FORBIDDEN, REF_UNRESOLVED
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _MAX_CHAIN = 1000  # references to references; loops are caught long before
@@ -148,7 +149,7 @@ class RefResolver:
                     message = (
                         f'$ref "{_shown(ref)}" leads into a cycle of references that never reaches a value'
                     )
-                    checked.problems.append(Problem("ref-cycle", message, document.display, where))
+                    checked.problems.append(Problem(REF_CYCLE, message, document.display, where))
                     checked.broken.append(tokens)
         return checked
 
@@ -160,7 +161,7 @@ class RefResolver:
             fragment = ref[1:]
         elif _SCHEME.match(ref) and not ref.lower().startswith("file:"):
             return Problem(
-                "ref-forbidden",
+                REF_FORBIDDEN,
                 f'$ref "{shown}" is remote; remote references are never fetched — bundle it locally',
             )
         else:
@@ -171,34 +172,34 @@ class RefResolver:
                 path = document.path.parent / unquote(path_part)
             if not self.inside_root(path):
                 return Problem(
-                    "ref-forbidden",
+                    REF_FORBIDDEN,
                     f'$ref "{shown}" leaves the ref root {self.root.name or "/"}/; it was not read',
                 )
             loaded = self._load(path)
             if isinstance(loaded, LoadError):
-                return Problem("ref-unresolved", f'$ref "{shown}": {loaded}')
+                return Problem(REF_UNRESOLVED, f'$ref "{shown}": {loaded}')
             target_doc = loaded
         fragment = unquote(fragment)
         if fragment and not fragment.startswith("/"):
-            return Problem("ref-unresolved", f'$ref "{shown}": only JSON-pointer fragments are supported')
+            return Problem(REF_UNRESOLVED, f'$ref "{shown}": only JSON-pointer fragments are supported')
         found, value = jp.resolve(target_doc.data, jp.split(fragment))
         if not found:
             where = "" if target_doc is document else f" in {target_doc.display}"
-            return Problem("ref-unresolved", f'$ref "{shown}": nothing at "{fragment or "/"}"{where}')
+            return Problem(REF_UNRESOLVED, f'$ref "{shown}": nothing at "{fragment or "/"}"{where}')
         return Target(target_doc, fragment, value)
 
     def _load(self, path: Path) -> Document | LoadError:
         real = path.resolve()
         if real not in self._documents:
             if not real.is_file():
-                self._documents[real] = LoadError("ref-unresolved", "no such file")
+                self._documents[real] = LoadError(REF_UNRESOLVED, "no such file")
             else:
                 try:
                     self._documents[real] = load_document(real, self.limits, reference=self.reference)
                 except LoadError as error:
                     self._documents[real] = error
                 except OSError as error:
-                    self._documents[real] = LoadError("ref-unresolved", f"cannot read: {error.strerror}")
+                    self._documents[real] = LoadError(REF_UNRESOLVED, f"cannot read: {error.strerror}")
         return self._documents[real]
 
 

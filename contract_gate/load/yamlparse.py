@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import yaml
 
 from contract_gate.load.limits import LimitExceeded, Limits, SourceError
+from contract_gate.load.rules import NESTING_TOO_DEEP, TOO_MANY_NODES
 
 
 class _PlainResolver(yaml.resolver.BaseResolver):
@@ -204,7 +205,7 @@ def _measure_depth(events: Any, max_depth: int, events_module: Any) -> None:
             if depth > max_depth:
                 mark = event.start_mark
                 raise LimitExceeded(
-                    "nesting-too-deep",
+                    NESTING_TOO_DEEP,
                     f"nesting is deeper than max-depth {max_depth}",
                     mark.line + 1 if mark else None,
                     mark.column + 1 if mark else None,
@@ -237,7 +238,7 @@ def _locate_depth_refusal(text: str, error: yaml.YAMLError, limits: Limits) -> N
             pass
     _message, line, column = _describe(error, text)
     raise LimitExceeded(
-        "nesting-too-deep",
+        NESTING_TOO_DEEP,
         f"nesting is deeper than the {_LIBYAML_MAX_NESTING} levels YAML is read to",
         line,
         column,
@@ -265,7 +266,7 @@ def _compose_leniently(
                 warnings.simplefilter("ignore")
                 root = YAML(typ="safe", pure=True).compose(candidate)
         except RecursionError:
-            raise LimitExceeded("nesting-too-deep", "nesting is too deep to read", None, None) from None
+            raise LimitExceeded(NESTING_TOO_DEEP, "nesting is too deep to read", None, None) from None
         except Exception:
             continue
         if candidate is text or _Composer is yaml.SafeLoader:
@@ -323,7 +324,7 @@ class _Converter:
             self._height = done[2]
             return done[0]
         if key in self._active:
-            raise LimitExceeded("too-many-nodes", "a YAML alias refers to itself", *_pos(node))
+            raise LimitExceeded(TOO_MANY_NODES, "a YAML alias refers to itself", *_pos(node))
         self._check_depth(depth, node)
         self._active.add(key)
         before = self.expanded
@@ -337,14 +338,14 @@ class _Converter:
     def _check_depth(self, depth: int, node: Any) -> None:
         if depth >= self.limits.max_depth:
             raise LimitExceeded(
-                "nesting-too-deep",
+                NESTING_TOO_DEEP,
                 f"nesting is deeper than max-depth {self.limits.max_depth}",
                 *_pos(node),
             )
 
     def _too_many(self, node: Any) -> None:
         raise LimitExceeded(
-            "too-many-nodes",
+            TOO_MANY_NODES,
             f"the document expands to more than max-nodes {self.limits.max_nodes:,} values"
             " (YAML aliases multiply what they point to)",
             *_pos(node),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,6 +20,7 @@ from contract_gate.engine.run import Report
 from contract_gate.estate.alignment import UNOWNED, Pair, PairStatus
 from contract_gate.estate.metrics import Alignment, GroupMetrics, Ratio, alignment, completeness
 from contract_gate.estate.pairs import Side
+from contract_gate.extensions.rules import OWNER_INVALID, OWNER_UNKNOWN_BU, SLO_INVALID
 from contract_gate.findings import Finding
 from contract_gate.outputs.report_model import (
     FindingModel,
@@ -32,6 +33,8 @@ from contract_gate.outputs.report_model import (
     sourced_model,
 )
 from contract_gate.outputs.schema_versions import AUDIT_SCHEMA_VERSION
+from contract_gate.rules import Rule
+from contract_gate.spec.checks import owner_missing, slo_missing
 from contract_gate.spec.model import Operation
 
 # The published audit schema spells the statuses out; tests hold them equal to PairStatus.
@@ -42,13 +45,14 @@ NOT_COUNTED_TEXT: dict[str, str] = {
     "out-of-view": "out of view",
     "same-bu": "same BU (cross-bu scope)",
 }
+# The ids of the rules an operation's own values can break; a test holds them registered.
 Problem = Literal["owner-missing", "owner-invalid", "owner-unknown-bu", "slo-missing", "slo-invalid"]
 _STATE: dict[str, str] = {
-    "owner-missing": "owner missing",
-    "owner-invalid": "owner invalid",
-    "owner-unknown-bu": "owner not in the BU registry",
-    "slo-missing": "SLO missing",
-    "slo-invalid": "SLO invalid",
+    owner_missing.RULE.id: "owner missing",
+    OWNER_INVALID.id: "owner invalid",
+    OWNER_UNKNOWN_BU.id: "owner not in the BU registry",
+    slo_missing.RULE.id: "SLO missing",
+    SLO_INVALID.id: "SLO invalid",
 }
 
 
@@ -225,18 +229,17 @@ def _operation(op: Operation, links: _Links, scope: str) -> AuditOperationModel:
 
 
 def _problems(op: Operation) -> list[Problem]:
-    problems: list[Problem] = []
+    """The rules the operation's owner and SLO break (the audit's vocabulary is their ids)."""
+    broken: list[Rule] = []
     if op.owner is None:
-        problems.append("owner-missing")
-    elif op.owner_verdict.rule == "owner-unknown-bu":
-        problems.append("owner-unknown-bu")
-    elif not op.owner_verdict.valid:
-        problems.append("owner-invalid")
+        broken.append(owner_missing.RULE)
+    elif op.owner_verdict.rule is not None:
+        broken.append(op.owner_verdict.rule)
     if op.slo is None:
-        problems.append("slo-missing")
-    elif not op.slo_verdict.valid:
-        problems.append("slo-invalid")
-    return problems
+        broken.append(slo_missing.RULE)
+    elif op.slo_verdict.rule is not None:
+        broken.append(op.slo_verdict.rule)
+    return [cast(Problem, rule.id) for rule in broken]
 
 
 def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], scope: str) -> AuditPairModel:

@@ -65,6 +65,7 @@ from contract_gate.load import pointer as jp  # noqa: E402
 from contract_gate.load.loader import Document  # noqa: E402
 from contract_gate.load.refs import RefResolver  # noqa: E402
 from contract_gate.validate.fastschema import FastSchemaWalk, single_file_root, use_fast_lookups  # noqa: E402
+from contract_gate.validate.rules import SPEC_INVALID  # noqa: E402
 
 _MAX_MESSAGE = 300
 _OPERATION_IN_PATH = re.compile(r"for '(\w+)'(?: operation)? in '([^']+)'")
@@ -136,9 +137,7 @@ def validate_structure(
             if (pointer, message) in seen or _under(pointer, reported):
                 continue
             seen.add((pointer, message))
-            problems.append(
-                Problem("spec-invalid", message, document.display, pointer, discriminator=message)
-            )
+            problems.append(Problem(SPEC_INVALID, message, document.display, pointer, discriminator=message))
     except RecursionError:
         problems.append(_stopped(document, "the document nests or refers to itself too deeply"))
     except Exception:
@@ -163,7 +162,7 @@ def _under(pointer: str, prefixes: list[str]) -> bool:
 
 def _stopped(document: Document, why: str) -> Problem:
     return Problem(
-        "spec-invalid",
+        SPEC_INVALID,
         f"openapi-spec-validator stopped early on this document ({why}); its remaining checks did not run",
         document.display,
         discriminator="stopped",

@@ -10,7 +10,8 @@ from collections import Counter
 
 from contract_gate.engine.run import Report
 from contract_gate.estate.metrics import Ratio
-from contract_gate.findings import Finding, Severity
+from contract_gate.findings import Finding
+from contract_gate.rules import Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

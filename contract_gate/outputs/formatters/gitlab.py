@@ -12,7 +12,7 @@ import hashlib
 import json
 
 from contract_gate.engine.run import Report
-from contract_gate.findings import Severity
+from contract_gate.rules import Severity
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 ESTATE_PATH = "."

@@ -13,7 +13,8 @@ import re
 import xml.etree.ElementTree as ET
 
 from contract_gate.engine.run import Report
-from contract_gate.findings import Finding, Severity
+from contract_gate.findings import Finding
+from contract_gate.rules import Severity
 
 ESTATE, INTERNAL = "estate", "internal"
 # Characters XML 1.0 cannot carry at all, even escaped: written as \xNN instead.

@@ -12,7 +12,8 @@ from collections import Counter
 
 from contract_gate.engine.run import Report
 from contract_gate.estate.metrics import Alignment, Ratio
-from contract_gate.findings import Finding, Severity
+from contract_gate.findings import Finding
+from contract_gate.rules import Severity
 
 TOP = 20
 _MARKUP = re.compile(r"([\\`*_\[\]~|])")

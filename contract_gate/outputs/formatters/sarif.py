@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import quote
 
 from contract_gate import __version__
+from contract_gate.catalog import RULES
 from contract_gate.engine.run import Report
-from contract_gate.findings import Finding, Severity
-from contract_gate.rules import RULES
+from contract_gate.findings import Finding
+from contract_gate.rules import Severity
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
