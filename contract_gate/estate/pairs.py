@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -11,10 +10,7 @@ from contract_gate.extensions.values import check_slo, slo_millis
 from contract_gate.findings import Problem
 from contract_gate.pickling import by_constructor
 from contract_gate.rules import Cite, Rule
-from contract_gate.spec.model import CallRef, Operation, Service
-
-_METHOD_PATH = re.compile(r"^([A-Za-z]+)\s+(/\S*)$")
-_TEMPLATE_PARAM = re.compile(r"\{[^}/]*\}")
+from contract_gate.spec.model import CallRef, Operation, Service, route_of, template
 
 
 @by_constructor
@@ -51,15 +47,10 @@ class Estate:
 
     def operation(self, service: str, ref: str) -> Operation | None:
         """The operation `ref` (operationId or "METHOD /path") names in a service; None if not loaded."""
-        match = _METHOD_PATH.match(ref)
-        if match:
-            return self._by_route.get(service, {}).get((match.group(1).lower(), template(match.group(2))))
+        route = route_of(ref)
+        if route is not None:
+            return self._by_route.get(service, {}).get(route)
         return self._by_id.get(service, {}).get(ref)
-
-
-def template(path: str) -> str:
-    """`/v1/carts/{cartId}` and `/v1/carts/{id}` are the same template."""
-    return _TEMPLATE_PARAM.sub("{}", path) if "{" in path else path
 
 
 def call_problem(rule: Rule, entry: CallRef, side: Side, message: str) -> Problem:

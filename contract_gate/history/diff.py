@@ -28,14 +28,14 @@ from contract_gate.engine.rules import THRESHOLD_COMPLETENESS, THRESHOLD_IDS
 from contract_gate.engine.run import DiffInfo, GroupDelta, NoSpecsError, Report, run
 from contract_gate.estate.alignment import Pair
 from contract_gate.estate.metrics import GroupMetrics, Metrics, Ratio, compute_metrics
-from contract_gate.estate.pairs import Estate, template
+from contract_gate.estate.pairs import Estate
 from contract_gate.extensions.values import check_slo, format_millis, slo_millis
 from contract_gate.findings import Finding, Problem
 from contract_gate.history.errors import DiffError
 from contract_gate.history.rules import OPERATION_REMOVED, OWNER_CHANGED, SLO_LOOSENED
 from contract_gate.load.discovery import SPEC_SUFFIXES
 from contract_gate.load.loader import LoadError, load_document
-from contract_gate.spec.model import Operation, Service
+from contract_gate.spec.model import Operation, Service, template
 
 _SYMLINK_MODE = "120000"
 _FILE_MODES = {"100644", "100755", _SYMLINK_MODE}

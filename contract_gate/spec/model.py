@@ -21,6 +21,8 @@ from contract_gate.load.refs import RefResolver
 from contract_gate.pickling import by_constructor
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_METHOD_PATH = re.compile(r"^([A-Za-z]+)\s+(/\S*)$")
+_TEMPLATE_PARAM = re.compile(r"\{[^}/]*\}")
 OWNER, SLO = "x-bu-owner", "x-slo-p99"
 
 
@@ -110,6 +112,17 @@ class Service:
     def external(self) -> tuple[Operation, ...]:
         """Operations that count in the metrics."""
         return tuple(op for op in self.operations if not op.internal)
+
+
+def template(path: str) -> str:
+    """`/v1/carts/{cartId}` and `/v1/carts/{id}` are the same template."""
+    return _TEMPLATE_PARAM.sub("{}", path) if "{" in path else path
+
+
+def route_of(reference: str) -> tuple[str, str] | None:
+    """(method, path template) an x-calls operation "METHOD /path" names; None for an operationId."""
+    match = _METHOD_PATH.match(reference)
+    return (match.group(1).lower(), template(match.group(2))) if match else None
 
 
 def slug(text: str) -> str:
