@@ -13,7 +13,7 @@ from contract_gate.extensions import rules as values
 from contract_gate.history import rules as history
 from contract_gate.load import rules as load
 from contract_gate.rules import Rule
-from contract_gate.spec.checks import call_invalid, owner_missing, slo_missing
+from contract_gate.spec.checks import call_duplicate, call_invalid, owner_missing, slo_missing
 from contract_gate.validate import rules as validate
 
 RULES: tuple[Rule, ...] = (
@@ -36,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     slo_missing.RULE,
     values.SLO_INVALID,
     call_invalid.RULE,
+    call_duplicate.RULE,
     estate.SLO_MISALIGNED,
     estate.SLO_AGREEMENT_MISMATCH,
     estate.CALL_NOT_DECLARED,

@@ -6,11 +6,12 @@ rule. Add a rule as a module here and its `UNIT` in `OPERATION_CHECKS`; see CONT
 
 from __future__ import annotations
 
-from contract_gate.spec.checks import call_invalid, owner_missing, slo_missing
+from contract_gate.spec.checks import call_duplicate, call_invalid, owner_missing, slo_missing
 from contract_gate.spec.checks.unit import OperationCheck
 
 OPERATION_CHECKS: tuple[OperationCheck, ...] = (
     owner_missing.UNIT,
     slo_missing.UNIT,
     call_invalid.UNIT,
+    call_duplicate.UNIT,
 )
