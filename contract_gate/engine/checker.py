@@ -123,8 +123,9 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
         if version_message:
             reported.append("/swagger" if "swagger" in document.data else "/openapi")
         problems.extend(validate_structure(document, family, resolver, reported, fast=not settings.reference))
-    service = build_service(document, family or "unknown", resolver, config)
-    problems.extend(governance_problems(service, config.policy))
+    policy = config.policy
+    service = build_service(document, family or "unknown", resolver, policy)
+    problems.extend(governance_problems(service, policy))
     locators: dict[str, Locator] = {document.display: document.locator}
     for other in resolver.documents():
         locators.setdefault(other.display, other.locator)

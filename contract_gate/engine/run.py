@@ -124,7 +124,7 @@ def run(
     if not relevant:
         raise NoSpecsError(_nothing_found(inputs, len(candidates)))
     services = [r.service for r in results if r.service is not None]
-    pairs, call_problems = analyze(services, config)
+    pairs, call_problems = analyze(services, config.policy)
     metrics = compute_metrics(services, pairs, config.alignment_scope)
     anchors = {anchor: at for r in results for anchor, at in r.anchors.items()}
     findings = [f for r in results for f in r.findings]

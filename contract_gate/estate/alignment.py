@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from contract_gate.config.settings import Config
+from contract_gate.config.policy import Policy
 from contract_gate.estate.budgets import budget_problems, cycle_problems
 from contract_gate.estate.pairs import Estate, Side, call_problem, valid_ms
 from contract_gate.estate.rules import (
@@ -85,7 +85,7 @@ class _Draft:
     consumer: CallRef | None = None
 
 
-def analyze(services: list[Service], config: Config) -> tuple[list[Pair], list[Problem]]:
+def analyze(services: list[Service], policy: Policy) -> tuple[list[Pair], list[Problem]]:
     """Every pair of the estate with its status, and the findings of the call rules."""
     estate = Estate(services)
     drafts: dict[tuple[str, str, str, str], _Draft] = {}
@@ -110,11 +110,11 @@ def analyze(services: list[Service], config: Config) -> tuple[list[Pair], list[P
                 elif source is not None:
                     pairs.append(source)
     for draft in drafts.values():
-        pair, problem = _judge(draft, config)
+        pair, problem = _judge(draft, policy)
         pairs.append(pair)
         if problem is not None:
             problems.append(problem)
-    problems.extend(budget_problems(estate, config))
+    problems.extend(budget_problems(estate, policy))
     problems.extend(cycle_problems(estate))
     pairs.sort(key=lambda p: (p.caller.service, p.caller.operation, p.callee.service, p.callee.operation))
     return pairs, problems
@@ -201,7 +201,7 @@ def _unfinished(caller: Side, callee: Side, call: CallRef, status: PairStatus) -
     return Pair(caller, callee, status, _text(call.budget), None, None, call.mode)
 
 
-def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
+def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, Problem | None]:
     """Status of a resolved pair, and the finding that explains a non-aligned one."""
     call, consumer, caller, callee = draft.call, draft.consumer, draft.caller, draft.callee
     commitment = _commitment(callee.op)
@@ -218,7 +218,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
                 f" consumer, but {caller.service} does not declare the call in x-calls"
             ),
         )
-    budget_ms = valid_ms(call.budget, config)
+    budget_ms = valid_ms(call.budget, policy)
     commitment_ms = callee.op.slo_ms if callee.op is not None else None
     pair = Pair(caller, callee, PairStatus.ALIGNED, _text(call.budget), commitment, agreed, call.mode)
     if budget_ms is None or commitment_ms is None:
@@ -233,7 +233,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
                 f" {format_millis(budget_ms)}, but it promises {format_millis(commitment_ms)}"
             ),
         )
-    agreed_ms = valid_ms(consumer.budget, config) if consumer is not None else None
+    agreed_ms = valid_ms(consumer.budget, policy) if consumer is not None else None
     if consumer is not None and consumer.budget is not None and agreed_ms is None:
         return _with(pair, PairStatus.UNDECLARED), None  # the invalid agreed value is call-invalid already
     if consumer is not None and agreed_ms is not None and agreed_ms != budget_ms:
@@ -246,7 +246,7 @@ def _judge(draft: _Draft, config: Config) -> tuple[Pair, Problem | None]:
                 f" {caller.operation}, which budgets {format_millis(budget_ms)} for the call"
             ),
         )
-    if config.require_bidirectional and consumer is None:
+    if policy.require_bidirectional and consumer is None:
         return _with(pair, PairStatus.UNDECLARED), call_problem(
             CONSUMER_NOT_LISTED,
             call,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from contract_gate.config.settings import Config
+from contract_gate.config.policy import Policy
 from contract_gate.estate.anchors import calls_pointer
 from contract_gate.estate.pairs import Estate, Side, call_problem, valid_ms
 from contract_gate.estate.rules import BUDGET_INFEASIBLE, BUDGET_OVERCOMMITTED, CALL_CYCLE
@@ -18,7 +18,7 @@ from contract_gate.findings import Problem
 from contract_gate.spec.model import Operation
 
 
-def budget_problems(estate: Estate, config: Config) -> Iterator[Problem]:
+def budget_problems(estate: Estate, policy: Policy) -> Iterator[Problem]:
     """budget-infeasible and budget-overcommitted, on sync calls only."""
     for service in estate.services.values():
         for op in service.operations:
@@ -39,7 +39,7 @@ def budget_problems(estate: Estate, config: Config) -> Iterator[Problem]:
                             f" {callee.key}, which promises {format_millis(callee.slo_ms)}"
                         ),
                     )
-            total = sum(ms for c in sync if (ms := valid_ms(c.budget, config)) is not None)
+            total = sum(ms for c in sync if (ms := valid_ms(c.budget, policy)) is not None)
             if own < total:
                 yield Problem(
                     BUDGET_OVERCOMMITTED,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from contract_gate.config.settings import Config
+from contract_gate.config.policy import Policy
 from contract_gate.extensions.values import check_slo, slo_millis
 from contract_gate.findings import Problem
 from contract_gate.pickling import by_constructor
@@ -62,6 +62,6 @@ def call_problem(rule: Rule, entry: CallRef, side: Side, message: str) -> Proble
     return Problem(rule, message, entry.file, pointer, side.service, side.operation)
 
 
-def valid_ms(value: object, config: Config) -> float | None:
+def valid_ms(value: object, policy: Policy) -> float | None:
     """Milliseconds of a valid duration, else None."""
-    return slo_millis(value) if value is not None and check_slo(value, config.max_slo_millis).valid else None
+    return slo_millis(value) if value is not None and check_slo(value, policy.max_slo_ms).valid else None

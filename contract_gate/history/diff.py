@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from contract_gate.config.policy import Policy
 from contract_gate.config.settings import Config
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.pool import Isolation
@@ -208,7 +209,7 @@ def contract_changes(base: Report, head: Report, revision: str) -> list[Finding]
             callers = sorted(dangling.get((old.service, old.key), set()))
             changes.append(_removed(old, callers, old.service in now.services, revision))
             continue
-        changes.extend(_loosened(old, new, head.pairs, config, revision))
+        changes.extend(_loosened(old, new, head.pairs, config.policy, revision))
         changes.extend(_owner_changed(old, new, revision))
     positions = _positions(changes, config)
     findings = []
@@ -234,7 +235,7 @@ def _operations(services: Iterable[Service]) -> dict[OpKey, Operation]:
 
 
 def _loosened(
-    old: Operation, new: Operation, pairs: list[Pair], config: Config, revision: str
+    old: Operation, new: Operation, pairs: list[Pair], policy: Policy, revision: str
 ) -> list[Problem]:
     before, after = old.slo_ms, new.slo_ms
     if before is None or after is None or after <= before or new.slo is None:
@@ -245,7 +246,7 @@ def _loosened(
             for p in pairs
             if p.callee.service == new.service
             and p.callee.operation == new.key
-            and (budget := _budget_ms(p.budget, config)) is not None
+            and (budget := _budget_ms(p.budget, policy)) is not None
             and budget < after
         }
     )
@@ -299,8 +300,8 @@ def _removed(old: Operation, callers: list[str], service_kept: bool, revision: s
     return Problem(OPERATION_REMOVED, message, old.file, old.pointer, old.service, old.key, case=case)
 
 
-def _budget_ms(budget: str | None, config: Config) -> float | None:
-    if budget is None or not check_slo(budget, config.max_slo_millis).valid:
+def _budget_ms(budget: str | None, policy: Policy) -> float | None:
+    if budget is None or not check_slo(budget, policy.max_slo_ms).valid:
         return None
     return slo_millis(budget)
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from contract_gate.config.settings import Config
+from contract_gate.config.policy import Policy
 from contract_gate.extensions.entries import parse_entry
 from contract_gate.extensions.values import (
     EntryList,
@@ -130,15 +130,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def build_service(document: Document, family: str, resolver: RefResolver, config: Config) -> Service:
+def build_service(document: Document, family: str, resolver: RefResolver, policy: Policy) -> Service:
     """The service a parsed spec describes (its references followed through the resolver)."""
     data: dict[str, Any] = document.data
     raw_info = data.get("info")
     info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     service_id, id_pointer, title = _identity(document, info)
     inherited = {name: _document_level(document, data, info, name) for name in (OWNER, SLO)}
-    pattern = re.compile(config.bu_pattern)
-    registry = frozenset(config.bu_registry) if config.bu_registry is not None else None
     operations: list[Operation] = []
     paths = data.get("paths")
     for path, raw_item in paths.items() if isinstance(paths, dict) else ():
@@ -179,8 +177,10 @@ def build_service(document: Document, family: str, resolver: RefResolver, config
                     internal=internal,
                     owner=owner,
                     slo=slo,
-                    owner_verdict=check_owner(owner.value, pattern, registry) if owner else Verdict(),
-                    slo_verdict=check_slo(slo.value, config.max_slo_millis) if slo else Verdict(),
+                    owner_verdict=check_owner(owner.value, policy.bu_pattern, policy.bu_registry)
+                    if owner
+                    else Verdict(),
+                    slo_verdict=check_slo(slo.value, policy.max_slo_ms) if slo else Verdict(),
                     calls=calls,
                     consumers=consumers,
                     entry_errors=call_errors + consumer_errors,
