@@ -11,7 +11,7 @@ from pathlib import Path
 from contract_gate.config.settings import Config
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.run import Report, run
-from contract_gate.outputs.formatters import CHECK_FORMATS
+from contract_gate.outputs.registry import check_output, formats
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"
@@ -45,7 +45,7 @@ def main() -> None:
     """Write one golden file per format, and remove those of formats that no longer exist."""
     report = legacy_report()
     GOLDEN.mkdir(exist_ok=True)
-    wanted = {golden_path(fmt): render(report) for fmt, render in CHECK_FORMATS.items()}
+    wanted = {golden_path(fmt): check_output(fmt)(report) for fmt in formats("check")}
     for stale in set(GOLDEN.glob("legacy.*")) - set(wanted):
         stale.unlink()
     for path, text in sorted(wanted.items()):

@@ -457,5 +457,5 @@ def test_table_colours_only_when_asked() -> None:
 
     report = run([LEGACY], Settings(config=Config(), ref_root=SAMPLES.resolve(), debug=False))
     model = build_audit(report, "LOGISTICS-BU")
-    assert "\x1b[" in audit_table.render(model, color=True, width=120)
+    assert "\x1b[" in audit_table.render(model, 120)
     assert "\x1b[" not in audit_table.render(model)

@@ -400,3 +400,25 @@ def test_baseline_and_base_together(repo: Path) -> None:
     assert [f["rule"] for f in report["findings"]] == ["slo-loosened"]
     assert report["diff"]["pre_existing"] == []
     assert report["baseline"]["hidden"] == 4  # owner-missing, slo-misaligned, slo-missing, slo-invalid
+
+
+def test_the_gate_composes_diff_and_baseline_without_the_command_line(repo: Path) -> None:
+    # What `check --base HEAD~1 --baseline FILE` does, through the API (history.gate.check).
+    from contract_gate.catalog import RULES_BY_ID
+    from contract_gate.config.settings import load_config
+    from contract_gate.engine.checker import Settings
+    from contract_gate.history import baseline as baselines
+    from contract_gate.history import gate
+    from contract_gate.history.diff import resolve
+
+    _change_order_and_payment_reformat_catalog(repo)
+    loaded = load_config(None, {}, repo, RULES_BY_ID)
+    settings = Settings(config=loaded.config, ref_root=(repo / "specs").resolve())
+    inputs = [Path("specs")]
+    assert baselines.create(gate.check(inputs, settings, loaded.base), repo / "baseline.json") == 4
+    accepted = baselines.load(repo / "baseline.json")
+    report = gate.check(inputs, settings, loaded.base, revision=resolve("HEAD~1", repo), baseline=accepted)
+    assert [f.rule for f in report.findings] == ["slo-loosened"]
+    assert report.diff is not None and report.pre_existing == []
+    assert report.baseline_info is not None and report.baseline_info.hidden == 4
+    assert not report.passed

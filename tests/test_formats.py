@@ -21,7 +21,8 @@ from contract_gate.engine.checker import Settings
 from contract_gate.engine.run import BaselineEntry, DiffInfo, GroupDelta, Report, run
 from contract_gate.findings import Finding
 from contract_gate.history.baseline import Baseline, apply, entries_of
-from contract_gate.outputs.formatters import CHECK_FORMATS, github, gitlab, junit, markdown, sarif
+from contract_gate.outputs.formatters import github, gitlab, junit, markdown, sarif
+from contract_gate.outputs.registry import check_output, formats
 from contract_gate.outputs.report_model import build_report_model
 from contract_gate.rules import Severity
 
@@ -69,20 +70,20 @@ def with_findings(report: Report, *findings: Finding) -> Report:
 
 
 def test_every_ci_format_is_registered_with_a_golden_file() -> None:
-    assert set(CHECK_FORMATS) == {"text", "json", "sarif", "junit", "github", "gitlab", "markdown"}
-    assert set(SUFFIXES) == set(CHECK_FORMATS)
+    assert set(formats("check")) == {"text", "json", "sarif", "junit", "github", "gitlab", "markdown"}
+    assert set(SUFFIXES) == set(formats("check"))
 
 
-@pytest.mark.parametrize("fmt", sorted(CHECK_FORMATS))
+@pytest.mark.parametrize("fmt", formats("check"))
 def test_output_matches_its_golden_file(report: Report, fmt: str) -> None:
     golden = golden_path(fmt)
     assert golden.is_file(), f"{golden} is missing: run `make golden`"
     expected = golden.read_text(encoding="utf-8")
-    assert CHECK_FORMATS[fmt](report) == expected, f"{fmt} differs from {golden.name}: `make golden`, review"
+    assert check_output(fmt)(report) == expected, f"{fmt} differs from {golden.name}: `make golden`, review"
 
 
 def test_goldens_hold_nothing_of_the_machine() -> None:
-    for fmt in CHECK_FORMATS:
+    for fmt in formats("check"):
         text = golden_path(fmt).read_text(encoding="utf-8")
         assert str(REPO) not in text and "file://" not in text
         assert "samples/legacy/storefront-api.yaml" in text or fmt == "markdown"
@@ -366,7 +367,7 @@ def _model_json(report: Report) -> str:
 
 def test_json_report_is_what_the_report_models_write(report: Report) -> None:
     assert report.findings and report.services
-    assert CHECK_FORMATS["json"](report) == _model_json(report)
+    assert check_output("json")(report) == _model_json(report)
 
 
 def test_json_report_with_baseline_and_diff_sections_is_what_the_report_models_write(report: Report) -> None:
@@ -385,9 +386,9 @@ def test_json_report_with_baseline_and_diff_sections_is_what_the_report_models_w
     )
     both = dataclasses.replace(with_baseline, diff=diff, pre_existing=report.findings[2:5])
     for variant in (with_baseline, both):
-        assert CHECK_FORMATS["json"](variant) == _model_json(variant)
+        assert check_output("json")(variant) == _model_json(variant)
     assert (
-        json.loads(CHECK_FORMATS["json"](both))["diff"]["delta"]["by_bu"]["LOGISTICS-BU"]["completeness"]
+        json.loads(check_output("json")(both))["diff"]["delta"]["by_bu"]["LOGISTICS-BU"]["completeness"]
         == 0.0
     )
 
@@ -399,7 +400,7 @@ def test_json_report_of_real_specs_is_what_the_report_models_write(tmp_path: Pat
     files = [CORPUS / line for line in (CORPUS / "slice100.txt").read_text("utf-8").split()[:40]]
     report = run(files, Settings(Config(), CORPUS.resolve()))
     assert len(report.findings) > 1000
-    assert CHECK_FORMATS["json"](report) == _model_json(report)
+    assert check_output("json")(report) == _model_json(report)
 
 
 def test_json_report_with_a_value_orjson_cannot_write_falls_back_to_the_models(report: Report) -> None:
@@ -409,6 +410,6 @@ def test_json_report_with_a_value_orjson_cannot_write_falls_back_to_the_models(r
     changed = dataclasses.replace(op, slo=huge)
     services = [dataclasses.replace(service, operations=[changed, *service.operations[1:]])]
     odd = dataclasses.replace(report, services=services + report.services[1:])
-    text = CHECK_FORMATS["json"](odd)
+    text = check_output("json")(odd)
     assert text == _model_json(odd)
     assert json.loads(text)["services"][0]["operations"][0]["slo"]["value"] == 2**80

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +20,10 @@ from contract_gate.cli.support import (
     run_gate,
 )
 from contract_gate.estate.alignment import UNOWNED
+from contract_gate.outputs.registry import audit_output, formats
 
 if TYPE_CHECKING:
     from contract_gate.outputs.audit import AuditModel
-
-AUDIT_FORMATS = ["csv", "html", "json", "markdown", "table"]
 
 
 @click.command()
@@ -41,7 +39,7 @@ AUDIT_FORMATS = ["csv", "html", "json", "markdown", "table"]
     is_flag=True,
     help="Also list the BU's internal operations (marked as such; they never count in the metrics).",
 )
-@format_option(AUDIT_FORMATS, "table")
+@format_option(formats("audit"), "table")
 @output_option
 @gate_options
 @click.pass_context
@@ -67,35 +65,9 @@ def audit(
     model = build_audit(report, bu, include_internal)
     if not model.operations:
         click.echo(f"contract-gate: note: {_nothing_owned(model, build_audit(report, bu, True))}", err=True)
-    emit(_render(fmt, model, terminal=output is None and sys.stdout.isatty()), output)
-
-
-def _render(fmt: str, model: AuditModel, terminal: bool) -> str:
-    # Each format's libraries (jinja2, rich) are imported only when that format is asked for.
-    renderer: Callable[[AuditModel], str]
-    if fmt == "table":
-        from contract_gate.outputs.formatters import audit_table
-
-        if terminal:
-            return audit_table.render(model, color=True, width=shutil.get_terminal_size((100, 24)).columns)
-        renderer = audit_table.render
-    elif fmt == "markdown":
-        from contract_gate.outputs.formatters import audit_markdown
-
-        renderer = audit_markdown.render
-    elif fmt == "csv":
-        from contract_gate.outputs.formatters import audit_csv
-
-        renderer = audit_csv.render
-    elif fmt == "html":
-        from contract_gate.outputs.formatters import audit_html
-
-        renderer = audit_html.render
-    else:
-        from contract_gate.outputs.audit import render_json
-
-        renderer = render_json
-    return renderer(model)
+    on_terminal = output is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size((100, 24)).columns if on_terminal else None
+    emit(audit_output(fmt)(model, width), output)
 
 
 def _nothing_owned(model: AuditModel, with_internal: AuditModel) -> str:

@@ -18,6 +18,7 @@ from contract_gate.cli.support import (
     paths_argument,
     run_gate,
 )
+from contract_gate.outputs.registry import badge_output, formats
 
 
 def _not_empty(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -35,7 +36,7 @@ def _not_empty(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 )
 @click.option("--bu", metavar="BU", help="The metric of this BU instead of the overall one.")
 @click.option("--label", metavar="TEXT", callback=_not_empty, help="Left-hand text instead of the default.")
-@format_option(["svg", "shields"], "svg")
+@format_option(formats("badge"), "svg")
 @output_option
 @click.option(
     "--all-bus",
@@ -75,7 +76,7 @@ def badge(
     badge_format = cast(badges.BadgeFormat, fmt)
     if all_bus is not None:
         metrics = badges.METRICS if metric is None else (cast(badges.Metric, metric),)
-        files = badges.badge_set(report, metrics, badge_format)
+        files = badges.badge_set(report, metrics, badge_format, badge_output(fmt))
         for name, content in files.items():
             write_atomic(all_bus / name, content)
         click.echo(
@@ -91,7 +92,7 @@ def badge(
             err=True,
         )
     chosen = cast(badges.Metric, metric or "completeness")
-    emit(badges.render(badges.describe(report, chosen, bu, label), badge_format), output)
+    emit(badge_output(fmt)(badges.describe(report, chosen, bu, label)), output)
 
 
 COMMANDS: list[click.Command] = [badge]

@@ -31,7 +31,7 @@ from contract_gate.cli.support import (
 )
 from contract_gate.engine.pool import tune_gc
 from contract_gate.history import baseline as baselines
-from contract_gate.outputs.formatters import CHECK_FORMATS
+from contract_gate.outputs.registry import check_output, formats
 
 if TYPE_CHECKING:
     from contract_gate.history.diff import Revision
@@ -61,16 +61,16 @@ def entry() -> None:
 def _report_target(value: str) -> tuple[str, Path]:
     """`sarif:out/results.sarif` -> ("sarif", Path("out/results.sarif"))."""
     fmt, _, target = value.partition(":")
-    if fmt not in CHECK_FORMATS or not target:
+    if fmt not in formats("check") or not target:
         raise click.BadParameter(
-            f"{value!r}: write FORMAT:FILE with FORMAT one of {', '.join(CHECK_FORMATS)}"
+            f"{value!r}: write FORMAT:FILE with FORMAT one of {', '.join(formats('check'))}"
         )
     return fmt, Path(target)
 
 
 @main.command()
 @paths_argument
-@format_option(sorted(CHECK_FORMATS), "text")
+@format_option(formats("check"), "text")
 @output_option
 @click.option(
     "--fail-on",
@@ -117,19 +117,13 @@ def check(
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
     revision = _base_revision(base_rev)
     settings, config_base, isolation = prepare(ctx, paths, overrides(fail_on=fail_on, **gate))
-    report = execute(paths, settings, config_base, isolation)
-    if revision is not None:
-        from contract_gate.history import diff as diffs
-
-        report = diffs.against(report, revision, list(paths), settings, config_base, isolation)
-    if accepted is not None:
-        report = baselines.apply(report, accepted)
-        note = baselines.stale_note(report.baseline_info) if report.baseline_info else None
-        if note is not None:
-            click.echo(f"contract-gate: info: {note}", err=True)
-    emit(CHECK_FORMATS[fmt](report), output)
+    report = execute(paths, settings, config_base, isolation, revision, accepted)
+    note = baselines.stale_note(report.baseline_info) if report.baseline_info else None
+    if note is not None:
+        click.echo(f"contract-gate: info: {note}", err=True)
+    emit(check_output(fmt)(report), output)
     for extra_format, target in reports:
-        write_atomic(target, CHECK_FORMATS[extra_format](report))
+        write_atomic(target, check_output(extra_format)(report))
     if output is not None and fmt != "text":
         from contract_gate.outputs.formatters import text as text_format
 

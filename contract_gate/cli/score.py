@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,7 @@ from contract_gate.cli.support import (
     paths_argument,
     run_gate,
 )
-from contract_gate.engine.run import Report
-from contract_gate.outputs.formatters import SCORE_FORMATS
-
-GRAPH_FORMATS = ["dot", "mermaid"]
+from contract_gate.outputs.registry import formats, graph_output, score_output
 
 
 @click.command()
@@ -35,7 +31,7 @@ GRAPH_FORMATS = ["dot", "mermaid"]
     show_default=True,
     help="Grouping of the table.",
 )
-@format_option(sorted(SCORE_FORMATS), "table")
+@format_option(formats("score"), "table")
 @output_option
 @click.option(
     "--textfile",
@@ -80,7 +76,7 @@ def score(
     from contract_gate.outputs import prometheus  # prometheus-client only for the commands that use it
 
     report = run_gate(ctx, paths, overrides(**gate))
-    emit(SCORE_FORMATS[fmt](report, by), output)
+    emit(score_output(fmt)(report, by), output)
     if textfile is not None:
         write_atomic(textfile, prometheus.exposition(report))
         if textfile.suffix != ".prom":
@@ -107,7 +103,7 @@ def _grouping(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.command()
 @paths_argument
-@format_option(GRAPH_FORMATS, "mermaid")
+@format_option(formats("graph"), "mermaid")
 @click.option("--bu", metavar="BU", help="Only the pairs whose caller or callee is owned by BU.")
 @output_option
 @gate_options
@@ -120,12 +116,7 @@ def graph(
     report = run_gate(ctx, paths, overrides(**gate))
     if bu is not None and not any(op.bu == bu for service in report.services for op in service.operations):
         click.echo(f"contract-gate: note: no operation is owned by BU {bu}", err=True)
-    from contract_gate.outputs.formatters import graph_dot, graph_mermaid  # only for this command
-
-    renderer: Callable[[Report, str | None], str] = (
-        graph_mermaid.render if fmt == "mermaid" else graph_dot.render
-    )
-    emit(renderer(report, bu), output)
+    emit(graph_output(fmt)(report, bu), output)
 
 
 COMMANDS: list[click.Command] = [score, graph]

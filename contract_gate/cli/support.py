@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,9 +18,14 @@ from contract_gate.config.settings import ConfigError, load_config
 from contract_gate.engine.cache import Cache
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.pool import Isolation, default_jobs
-from contract_gate.engine.run import NoSpecsError, Report, run
+from contract_gate.engine.run import NoSpecsError, Report
+from contract_gate.history import gate
 from contract_gate.history.errors import BaselineError, DiffError
 from contract_gate.load.discovery import common_root
+
+if TYPE_CHECKING:
+    from contract_gate.history.baseline import Baseline
+    from contract_gate.history.diff import Revision
 
 EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -114,7 +119,12 @@ def run_gate(ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any])
 
 
 def execute(
-    paths: tuple[Path, ...], settings: Settings, config_base: Path, isolation: Isolation | None
+    paths: tuple[Path, ...],
+    settings: Settings,
+    config_base: Path,
+    isolation: Isolation | None,
+    revision: Revision | None = None,
+    baseline: Baseline | None = None,
 ) -> Report:
     """Run the gate with prepared settings: the result cache, and a progress bar on a terminal."""
     config = settings.config
@@ -122,8 +132,15 @@ def execute(
     folder = Path(os.environ.get("CONTRACT_GATE_CACHE_DIR") or config_base / config.cache_dir)
     cache = Cache.open(folder) if config.cache and not settings.debug else None
     with progress_bar(enabled=sys.stderr.isatty()) as progress:
-        return run(
-            list(paths), settings, base=config_base, isolation=isolation, cache=cache, progress=progress
+        return gate.check(
+            list(paths),
+            settings,
+            config_base,
+            revision=revision,
+            baseline=baseline,
+            isolation=isolation,
+            cache=cache,
+            progress=progress,
         )
 
 

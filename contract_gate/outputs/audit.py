@@ -266,8 +266,9 @@ def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], sc
     )
 
 
-def render_json(audit: AuditModel) -> str:
+def render_json(audit: AuditModel, terminal_width: int | None = None) -> str:
     """The audit as indented JSON."""
+    del terminal_width  # the same on a terminal
     return audit.model_dump_json(indent=2) + "\n"
 
 

@@ -13,6 +13,7 @@ import json
 import lzma
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -158,10 +159,8 @@ def shields(badge: Badge) -> dict[str, Any]:
     return {"schemaVersion": 1, "label": badge.label, "message": badge.message, "color": badge.colour}
 
 
-def render(badge: Badge, fmt: BadgeFormat) -> str:
-    """The badge as the text of an SVG or a shields.io endpoint JSON file."""
-    if fmt == "svg":
-        return render_svg(badge)
+def render_shields(badge: Badge) -> str:
+    """The badge as a shields.io endpoint JSON file."""
     return json.dumps(shields(badge), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -198,8 +197,12 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
-def badge_set(report: Report, metrics: tuple[Metric, ...], fmt: BadgeFormat) -> dict[str, str]:
+def badge_set(
+    report: Report, metrics: tuple[Metric, ...], fmt: BadgeFormat, render: Callable[[Badge], str]
+) -> dict[str, str]:
     """Every badge file of `--all-bus` (overall, then one per BU) and its index, by file name.
+
+    `render` writes one badge in the format `fmt` (`outputs.registry.badge_output`).
 
     The index (`index.json`) maps each group ("overall" and each BU) and metric to its file
     and numbers, so that a publishing job need not guess file names.
@@ -212,12 +215,12 @@ def badge_set(report: Report, metrics: tuple[Metric, ...], fmt: BadgeFormat) -> 
     for metric in metrics:
         name = f"{metric}{suffix}"
         badge = describe(report, metric)
-        files[name] = render(badge, fmt)
+        files[name] = render(badge)
         overall[metric] = _entry(name, badge)
         for bu, stem in stems.items():
             name = f"{metric}-{stem}{suffix}"
             badge = describe(report, metric, bu)
-            files[name] = render(badge, fmt)
+            files[name] = render(badge)
             by_bu[bu][metric] = _entry(name, badge)
     index = {"format": fmt, "overall": overall, "by_bu": by_bu}
     files[INDEX] = json.dumps(index, indent=2, ensure_ascii=False) + "\n"

@@ -50,8 +50,9 @@ COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def render(audit: AuditModel) -> str:
+def render(audit: AuditModel, terminal_width: int | None = None) -> str:
     """The header, then one row per operation."""
+    del terminal_width  # the same on a terminal
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()

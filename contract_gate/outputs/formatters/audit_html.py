@@ -32,8 +32,9 @@ class Bar:
     counts: str
 
 
-def render(audit: AuditModel) -> str:
+def render(audit: AuditModel, terminal_width: int | None = None) -> str:
     """The audit as an HTML page."""
+    del terminal_width  # the same on a terminal
     template = _environment().get_template("audit.html.j2")
     charts = {name: _bars(group.completeness, group.alignment) for name, group in audit.by_service.items()}
     return template.render(

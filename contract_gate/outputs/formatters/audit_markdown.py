@@ -20,8 +20,9 @@ from contract_gate.outputs.formatters.markdown import cell
 from contract_gate.outputs.report_model import SourcedModel
 
 
-def render(audit: AuditModel) -> str:
+def render(audit: AuditModel, terminal_width: int | None = None) -> str:
     """The audit as GitHub/GitLab-flavoured Markdown."""
+    del terminal_width  # the same on a terminal
     lines = [
         f"# contract-gate audit: {cell(audit.bu)}",
         "",

@@ -30,8 +30,13 @@ STATUS_STYLE = {
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
-def render(audit: AuditModel, color: bool = False, width: int = 100) -> str:
-    """Header with the BU's metrics, then services, operations, pairs and findings tables."""
+def render(audit: AuditModel, terminal_width: int | None = None) -> str:
+    """Header with the BU's metrics, then services, operations, pairs and findings tables.
+
+    On a terminal (`terminal_width` given) in colour and as wide as it; else plain, 100 wide.
+    """
+    color = terminal_width is not None
+    width = terminal_width or 100
     buffer = io.StringIO()
     console = Console(
         file=buffer,

@@ -38,6 +38,12 @@ FINDING_FIELDS = (
 _finding_values = operator.attrgetter(*FINDING_FIELDS)
 
 
+def render_scored(report: Report, by: str) -> str:
+    """`score --format json`: the whole JSON report (it holds every grouping), whatever `--by` says."""
+    del by
+    return render(report)
+
+
 def render(report: Report) -> str:
     """The report as indented JSON."""
     try:
