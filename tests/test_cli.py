@@ -141,6 +141,8 @@ def test_start_up_imports_neither_the_checking_stack_nor_an_http_client(tmp_path
         "heavy = ('requests', 'rich', 'jsonschema_path', 'openapi_spec_validator', 'yaml', 'ryml',\n"
         "         'pydantic')\n"
         "at_start = [m for m in heavy if sys.modules.get(m)]\n"
+        "from contract_gate.engine import fast_paths\n"
+        "fast_paths.install()  # as every checking process does before the validator\n"
         "import contract_gate.validate.structure\n"
         "with_validator = 'requests' in sys.modules\n"
         "import requests, jsonschema_path.retrievers as r\n"

@@ -40,6 +40,14 @@ print(json.dumps({"names": names, "values": values}))
 """
 
 
+# What a checking process does before it imports the validator (contract_gate/engine/checker.py).
+INSTALLED = (
+    "from contract_gate.engine import fast_paths\n"
+    "fast_paths.install()\n"
+    "import contract_gate.validate.structure\n"
+)
+
+
 def _clean_environment(**extra: str) -> dict[str, str]:
     prefixes = tuple(prefix.lower() for prefix in validator_settings.PREFIXES)
     kept = {name: value for name, value in os.environ.items() if not name.lower().startswith(prefixes)}
@@ -57,7 +65,7 @@ def _run(code: str, env: dict[str, str], cwd: Path) -> dict[str, object]:
 
 def test_stand_in_has_every_name_and_default_of_the_real_modules(tmp_path: Path) -> None:
     real = _run(REAL_VALUES, _clean_environment(), tmp_path)
-    stand_in = _run("import contract_gate.validate.structure\n" + REAL_VALUES, _clean_environment(), tmp_path)
+    stand_in = _run(INSTALLED + REAL_VALUES, _clean_environment(), tmp_path)
     names = real["names"]
     assert isinstance(names, dict)
     for module, public in names.items():
@@ -92,7 +100,7 @@ def test_a_set_variable_is_read_by_the_real_modules(
     tmp_path: Path, name: str, value: str, key: str, expected: object
 ) -> None:
     values = _run(
-        "import contract_gate.validate.structure\n" + REAL_VALUES,
+        INSTALLED + REAL_VALUES,
         _clean_environment(**{name: value}),
         tmp_path,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from contract_gate.config.settings import Config
+from contract_gate.engine import fast_paths
 from contract_gate.engine.rules import NOT_A_SPEC
 from contract_gate.estate.anchors import anchor_pointers
 from contract_gate.findings import Finding, Problem
@@ -86,8 +87,9 @@ def check_file(path: Path, explicit: bool, settings: Settings) -> FileResult:
 
 def _check(path: Path, display: str, explicit: bool, settings: Settings) -> FileResult:
     config = settings.config
+    reference = fast_paths.reference_path(settings.reference)
     try:
-        document = load_document(path, config.limits, display, reference=settings.reference)
+        document = load_document(path, config.limits, display, reference=reference)
     except LoadError as error:
         if not explicit and error.rule == PARSE_ERROR and not _looks_like_spec(path):
             return FileResult(display, False)
@@ -102,12 +104,13 @@ def _check(path: Path, display: str, explicit: bool, settings: Settings) -> File
             return FileResult(display, False)
         problem = Problem(NOT_A_SPEC, _not_a_spec_message(data), display)
         return FileResult(display, False, findings=_to_findings([problem], {}, config))
-    return _check_spec(document, settings)
+    return _check_spec(document, settings, reference)
 
 
-def _check_spec(document: Document, settings: Settings) -> FileResult:
+def _check_spec(document: Document, settings: Settings, reference: bool) -> FileResult:
     # openapi-spec-validator and its stack are a third of the start-up: a run whose every
     # file is answered by the cache never imports them.
+    fast_paths.install()
     from contract_gate.validate.structure import spec_version, validate_structure
 
     config = settings.config
@@ -116,13 +119,13 @@ def _check_spec(document: Document, settings: Settings) -> FileResult:
     if version_message:
         key = "swagger" if "swagger" in document.data else "openapi"
         problems.append(Problem(SPEC_INVALID, version_message, document.display, f"/{key}"))
-    resolver = RefResolver(settings.ref_root, config.limits, reference=settings.reference)
+    resolver = RefResolver(settings.ref_root, config.limits, reference=reference)
     problems.extend(resolver.check(document))
     if family is not None:
         reported = resolver.broken_pointers(document)
         if version_message:
             reported.append("/swagger" if "swagger" in document.data else "/openapi")
-        problems.extend(validate_structure(document, family, resolver, reported, fast=not settings.reference))
+        problems.extend(validate_structure(document, family, resolver, reported, fast=not reference))
     policy = config.policy
     service = build_service(document, family or "unknown", resolver, policy)
     problems.extend(governance_problems(service, policy))

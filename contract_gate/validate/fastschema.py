@@ -87,8 +87,17 @@ def _resolved(root: Any, node: Any) -> Any:
     return node
 
 
+_lookups = {"fast": False}
+
+
 def use_fast_lookups(enabled: bool) -> None:
-    """Turn the fast path of jsonschema-path's lookups on (fast path) or off (reference path)."""
+    """Turn the fast path of jsonschema-path's lookups on (fast path) or off (reference path).
+
+    A worker process checks every file one way, so this changes the classes once.
+    """
+    if _lookups["fast"] == enabled:
+        return
+    _lookups["fast"] = enabled
     if enabled:
         LookupAccessor._get_subnode = classmethod(_subnode)  # type: ignore[method-assign,assignment]
         SchemaAccessor.__getitem__ = _value_at  # type: ignore[method-assign]

@@ -1,5 +1,7 @@
 """Structural validation with openapi-spec-validator: every error, each with a place.
 
+Import it after `engine.fast_paths.install()`, which trims the validators' start-up.
+
 The validator is given the resolver's sanitized data and a retrieval hook that
 only serves files the resolver already confined and loaded, for every URI
 scheme, so it never opens a socket or a file of its own. Its OpenAPI-specific
@@ -12,60 +14,25 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-
-def _import_jsonschema_path_without_requests() -> None:
-    """jsonschema-path fetches http with requests when it can import it, else with urllib.
-
-    contract-gate never lets it fetch (every scheme goes to the confined hook below), so
-    while jsonschema-path is imported, requests is made unimportable: about 40 ms of every
-    checking process's imports saved. Anything importing requests later gets it as usual.
-    """
-    if "jsonschema_path" in sys.modules or "requests" in sys.modules:
-        return
-    sys.modules["requests"] = None  # type: ignore[assignment]  # `import requests` raises ImportError
-    try:
-        import jsonschema_path  # noqa: F401
-    finally:
-        del sys.modules["requests"]
-
-
-def _use_default_validator_settings() -> None:
-    """The validators' settings as their defaults, without importing pydantic-settings.
-
-    Only before the validators are imported, and only when no variable of theirs is set.
-    """
-    from contract_gate.validate import validator_settings
-
-    if not validator_settings.defaults_apply():
-        return
-    for name in validator_settings.MODULES:
-        if name.partition(".")[0] not in sys.modules:
-            sys.modules.setdefault(name, validator_settings)
-
-
-_import_jsonschema_path_without_requests()
-_use_default_validator_settings()
-
-from jsonschema_path import SchemaPath  # noqa: E402
-from openapi_spec_validator.validation import (  # noqa: E402
+from jsonschema_path import SchemaPath
+from openapi_spec_validator.validation import (
     OpenAPIV2SpecValidator,
     OpenAPIV30SpecValidator,
     OpenAPIV31SpecValidator,
     OpenAPIV32SpecValidator,
 )
-from openapi_spec_validator.validation.keywords import SchemaValidator  # noqa: E402
+from openapi_spec_validator.validation.keywords import SchemaValidator
 
-from contract_gate.findings import Problem  # noqa: E402
-from contract_gate.load import pointer as jp  # noqa: E402
-from contract_gate.load.loader import Document  # noqa: E402
-from contract_gate.load.refs import RefResolver  # noqa: E402
-from contract_gate.validate.fastschema import FastSchemaWalk, single_file_root, use_fast_lookups  # noqa: E402
-from contract_gate.validate.rules import SPEC_INVALID  # noqa: E402
+from contract_gate.findings import Problem
+from contract_gate.load import pointer as jp
+from contract_gate.load.loader import Document
+from contract_gate.load.refs import RefResolver
+from contract_gate.validate.fastschema import FastSchemaWalk, single_file_root, use_fast_lookups
+from contract_gate.validate.rules import SPEC_INVALID
 
 _MAX_MESSAGE = 300
 _OPERATION_IN_PATH = re.compile(r"for '(\w+)'(?: operation)? in '([^']+)'")
