@@ -145,6 +145,14 @@ fuzz: install ## Fuzz the loader with atheris for FUZZ_SECONDS (default 60); cra
 fuzz-rapidyaml: install ## Hunt rapidyaml crashes for FUZZ_SECONDS (default 60); fails if the fast path crashes
 	$(BIN)/python tests/fuzz/ryml_campaign.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
+# The fast path against the reference path on generated specs with awkward names and references
+# (tests/test_differential.py), with fresh randomness; `make test` runs a fixed sample of it.
+DIFFERENTIAL_EXAMPLES ?= 5000
+.PHONY: fuzz-differential
+fuzz-differential: install ## Compare fast and reference paths on DIFFERENTIAL_EXAMPLES generated specs (default 5000)
+	CONTRACT_GATE_FUZZ_HUNT=1 CONTRACT_GATE_DIFFERENTIAL_EXAMPLES=$(DIFFERENTIAL_EXAMPLES) \
+		$(BIN)/pytest -q -p no:cacheprovider tests/test_differential.py
+
 # Benchmark against the peers (Redocly CLI, Spectral; pinned in bench/package-lock.json, installed
 # into .bench/node/). Slow (about half an hour) and never part of `make test`. A peer npm cannot
 # install is skipped with a message. Two workloads measure the result cache alone: cache-cost (the

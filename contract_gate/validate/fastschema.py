@@ -329,9 +329,12 @@ class FastSchemaWalk:
             props = schema / "properties"
             plain = value["properties"]
             if type(plain) is dict and "$ref" not in plain:
-                # The names are the dict's: no need to resolve the path to list them.
+                # The names are the dict's: no need to resolve the path to list them. Each is one
+                # part as it is, as SchemaPath.items() makes them: `props / name` would parse it
+                # as a path ("#text" loses its "#", "" names `properties` itself).
                 for name in plain:
-                    yield from self(props / name, require_properties=False, meta_checked=True)
+                    child = props._make_child_relpath(name)
+                    yield from self(child, require_properties=False, meta_checked=True)
                 properties = [str(key) for key in plain]
             else:
                 for _, prop_schema in props.items():  # noqa: PERF102 - SchemaPath.values() differs

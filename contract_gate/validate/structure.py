@@ -109,8 +109,9 @@ def validate_structure(
         problems.append(_stopped(document, "the document nests or refers to itself too deeply"))
     except Exception:
         # Its keyword checks assume a schema-valid document; on a broken one they crash on what
-        # the schema errors already reported. Only a crash with nothing reported is news.
-        if not problems:
+        # the schema errors already reported, or on a broken `$ref` emptied before validation
+        # (reported as such: `reported`). Only a crash with nothing reported is news.
+        if not problems and not reported:
             problems.append(_stopped(document, "it met a value its checks could not handle"))
     finally:
         single_file_root.reset(root_token)
