@@ -111,6 +111,7 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     # openapi-spec-validator and its stack are a third of the start-up: a run whose every
     # file is answered by the cache never imports them.
     fast_paths.install()
+    from contract_gate.validate.ref_kinds import kind_problems
     from contract_gate.validate.structure import spec_version, validate_structure
 
     config = settings.config
@@ -123,6 +124,9 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     problems.extend(resolver.check(document))
     if family is not None:
         reported = resolver.broken_pointers(document)
+        wrong_kinds = kind_problems(document, resolver)
+        problems.extend(wrong_kinds)
+        reported.extend(problem.pointer.removesuffix("/$ref") for problem in wrong_kinds)
         if version_message:
             reported.append("/swagger" if "swagger" in document.data else "/openapi")
         problems.extend(validate_structure(document, family, resolver, reported, fast=not reference))

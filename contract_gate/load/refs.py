@@ -40,6 +40,7 @@ class Target:
 class _Checked:
     problems: list[Problem] = field(default_factory=list)
     broken: list[tuple[str, ...]] = field(default_factory=list)  # token paths of bad refs
+    references: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # every $ref
 
 
 class RefResolver:
@@ -110,6 +111,11 @@ class RefResolver:
             current_doc, current_ref = outcome.document, nested
         return None, "too long"
 
+    def references(self, document: Document) -> list[tuple[tuple[str, ...], str]]:
+        """Every `$ref` of a document: the token path of the object holding it, and the ref."""
+        checked = self._checked.get(document.path.resolve()) or self._check_one(document)
+        return checked.references
+
     def broken_pointers(self, document: Document) -> list[str]:
         """Pointers of the reference objects `sanitized` empties in this document."""
         checked = self._checked.get(document.path.resolve()) or self._check_one(document)
@@ -138,7 +144,8 @@ class RefResolver:
             return self._checked[key]
         checked = _Checked()
         self._checked[key] = checked
-        for tokens, ref in _references(document.data):
+        checked.references = _references(document.data)
+        for tokens, ref in checked.references:
             where = jp.join(*tokens, "$ref")
             outcome = self._resolve(document, ref)
             if isinstance(outcome, Problem):
