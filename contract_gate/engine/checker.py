@@ -112,6 +112,7 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     # file is answered by the cache never imports them.
     fast_paths.install()
     from contract_gate.validate.ref_kinds import kind_problems
+    from contract_gate.validate.semantics import semantic_problems
     from contract_gate.validate.structure import spec_version, validate_structure
 
     config = settings.config
@@ -130,6 +131,7 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
         if version_message:
             reported.append("/swagger" if "swagger" in document.data else "/openapi")
         problems.extend(validate_structure(document, family, resolver, reported, fast=not reference))
+        problems.extend(semantic_problems(document, family, resolver))
     policy = config.policy
     service = build_service(document, family or "unknown", resolver, policy)
     problems.extend(governance_problems(service, policy))
