@@ -157,6 +157,15 @@ ODD_YAML = [
     "a: x\n\t# c\n",
     "inf: 1\nnan: 2\n",
     "-inf: 1\n",
+    # An anchor without a name (libyaml: "while scanning an anchor"; rapidyaml read on):
+    "a: & b\n",
+    "a: [& ,]\n",
+    "a: {b: & c}\n",
+    "a:\n  & b\n",
+    "a: [x, & ]\n",
+    "a: &\tb\n",
+    "? & a\n: b\n",
+    "a: b\n& c: d\n",
 ]
 
 
@@ -404,3 +413,22 @@ def test_prose_with_exclamation_marks_and_entities_stays_on_the_fast_path() -> N
     # The guard is narrow: the corpus's descriptions (prose, HTML entities) do not trip it.
     text = "description: Done! Now see &lt;b&gt; & more! !important\nsummary: 'Wow! !'\n"
     assert _parity(text)
+
+
+def test_a_place_libyaml_cannot_compose_falls_back_to_the_nearest_known_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Should rapidyaml read a text libyaml refuses (each known case is left to libyaml), a
+    # finding inside a block scalar is placed at its key, which rapidyaml knows.
+    from contract_gate.load import fastyaml
+    from contract_gate.load.yamlparse import YamlError
+
+    text = "info:\n  title: x\n  description: |\n    long text\n"
+    parsed = fastyaml.parse_fast(text, Limits())
+    assert parsed is not None
+
+    def refuses(*_args: object) -> None:
+        raise YamlError("while scanning an anchor", 9, 9)
+
+    monkeypatch.setattr(fastyaml, "parse_yaml", refuses)
+    assert parsed.locator.locate("/info/description") == (3, 3)  # its key

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from contract_gate.load import pointer as jp
-from contract_gate.load.limits import Limits
+from contract_gate.load.limits import Limits, SourceError
 from contract_gate.load.positions import Locator, YamlLocator
 from contract_gate.load.yamlparse import may_need_repair, parse_yaml, resolve_plain
 
@@ -71,6 +71,7 @@ def parse_fast(text: str, limits: Limits, utf8: bytes | None = None) -> FastYaml
         or _tabs_as_separators(text)
         or _flow_question(text)
         or _stacked_tags(text)
+        or _empty_anchor(text)
     ):
         return None
     source = bytearray(raw)  # rapidyaml unescapes and folds scalars in this copy
@@ -132,6 +133,15 @@ def _stacked_tags(text: str) -> bool:
     return "!" in text and _STACKED_TAGS.search(text) is not None
 
 
+def _empty_anchor(text: str) -> bool:
+    """Whether `&` starts a token with no name after it (`a: & b`, `[& ,]`).
+
+    libyaml refuses an anchor without a name; rapidyaml reads the text on. Such a file is
+    left to libyaml, which reports it with its place. Found by tests/test_fuzz.py's mutations.
+    """
+    return "&" in text and _EMPTY_ANCHOR.search(text) is not None
+
+
 def _holds_properties(tree: Any) -> bool:
     """Whether a node has an anchor or a tag (rare in specs).
 
@@ -158,6 +168,9 @@ def _flow_question(text: str) -> bool:
 _SEPARATORS = frozenset(" \t\r\n[{,")
 # A tag (`!tag`, `!!str`, a bare `!`) then blanks, line breaks or comments, then another tag.
 _STACKED_TAGS = re.compile(r"(?:^|(?<=[\s\[{,]))!\S*(?:\s|#[^\n]*)+!")
+# `&` where a token starts (a line's start, after `: `, `- `, `? `, `[`, `{` or `,`), then a blank,
+# a flow indicator or the line's end: an anchor without a name.
+_EMPTY_ANCHOR = re.compile(r"(?:^[ \t]*|[:?-][ \t]+|[\[{,][ \t]*)&(?=[\s,\]}]|$)", re.MULTILINE)
 _TAB_SEPARATOR = re.compile(r"^[ \t?:-]*\t|[:-]\t", re.MULTILINE)
 _BLANKS = frozenset([" ", "\t"])
 
@@ -387,6 +400,26 @@ class RymlLocator:
             return self._scalar_start(tree.key(first), tree.type(first), _KEY_STYLES)  # its first key
         return None
 
+    def _key_offset(self, tokens: list[str]) -> int | None:
+        """Where the key of the mapping entry at `tokens` starts; None if it is not one."""
+        tree, node, parent = self.tree, self.root, None
+        if node is None or not tokens:
+            return None
+        for token in tokens:
+            kind = tree.type(node)
+            if kind & ryml.MAP:
+                child = tree.find_child(node, token)
+            elif kind & ryml.SEQ and token.isdigit() and int(token) < tree.num_children(node):
+                child = tree.child(node, int(token))
+            else:
+                return None
+            if child == ryml.NONE:
+                return None
+            parent, node = node, child
+        if parent is None or not tree.type(parent) & ryml.MAP:
+            return None
+        return self._scalar_start(tree.key(node), tree.type(node), _KEY_STYLES)
+
     def _scalar_start(self, text: Any, kind: int, styles: tuple[int, int, int]) -> int | None:
         """Where a plain or quoted scalar starts; None where libyaml's answer differs (tags, anchors)."""
         plain, quoted, decorated = styles
@@ -411,5 +444,30 @@ class RymlLocator:
 
     def _libyaml(self) -> Locator:
         if self._slow is None:
-            self._slow = YamlLocator(parse_yaml(self.text, self.limits).root)
+            try:
+                self._slow = YamlLocator(parse_yaml(self.text, self.limits).root)
+            except SourceError:
+                # libyaml refuses what rapidyaml read. parse_fast leaves every such construct
+                # known to libyaml; this is the net for one not found yet: a finding keeps
+                # the nearest place rapidyaml knows instead of crashing the check.
+                self._slow = _Enclosing(self)
         return self._slow
+
+
+class _Enclosing:
+    """Positions of the nearest enclosing node rapidyaml has an offset for; else 1:1."""
+
+    def __init__(self, fast: RymlLocator) -> None:
+        self.fast = fast
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        """See `Locator.locate`: the node's key when it has one, else its nearest known ancestor."""
+        tokens = jp.split(pointer)
+        while tokens:
+            offset = self.fast._key_offset(tokens)
+            tokens.pop()
+            if offset is None:
+                offset = self.fast._offset(tokens)
+            if offset is not None:
+                return self.fast._line_col(offset)
+        return 1, 1
