@@ -75,9 +75,13 @@ def _in_path_item(rest: tuple[str, ...], swagger: bool) -> str | None:
     return None
 
 
+def _is_swagger(document: Document) -> bool:
+    return isinstance(document.data, dict) and "swagger" in document.data
+
+
 def kind_problems(document: Document, resolver: RefResolver) -> list[Problem]:
     """A `spec-invalid` problem at each `$ref` that leads to another kind of object than its place expects."""
-    swagger = "swagger" in document.data
+    swagger = _is_swagger(document)
     problems = []
     for tokens, ref in resolver.references(document):
         expected = kind_at(tokens, swagger)
@@ -86,7 +90,7 @@ def kind_problems(document: Document, resolver: RefResolver) -> list[Problem]:
         target = resolver.follow(document, ref)
         if target is None:
             continue  # broken: reported as a reference problem
-        actual = kind_at(tuple(jp.split(target.pointer)), "swagger" in target.document.data)
+        actual = kind_at(tuple(jp.split(target.pointer)), _is_swagger(target.document))
         if actual is None or actual == expected:
             continue
         article = "an" if expected[0] in "AEIOU" else "a"

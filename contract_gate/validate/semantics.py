@@ -62,8 +62,9 @@ class _Parameter:
         self.pointer = pointer
 
     @property
-    def key(self) -> tuple[Any, Any]:
-        return self.value.get("name"), self.value.get("in")
+    def key(self) -> tuple[str, str]:
+        """(name, in): what an operation's parameter overrides a path item's by."""
+        return repr(self.value.get("name")), repr(self.value.get("in"))
 
 
 def _swagger(document: Document, paths: dict[str, Any], resolver: RefResolver) -> Iterator[Problem]:
@@ -134,7 +135,7 @@ def _body_and_form(document: Document, applied: list[_Parameter]) -> Iterator[Pr
 
 
 def _files(document: Document, applied: list[_Parameter], consumes: Any) -> Iterator[Problem]:
-    declared = set(consumes) if isinstance(consumes, list) else set()
+    declared = {item for item in consumes if isinstance(item, str)} if isinstance(consumes, list) else set()
     for parameter in applied:
         if parameter.value.get("type") != "file" or declared & FORM_TYPES:
             continue
