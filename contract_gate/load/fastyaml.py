@@ -374,11 +374,11 @@ class RymlLocator:
         offset = self._offset(jp.split(pointer))
         return self._line_col(offset) if offset is not None else self._libyaml().locate(pointer)
 
-    def _offset(self, tokens: list[str]) -> int | None:
-        tree, node = self.tree, self.root
-        if node is None:
-            return None
-        in_mapping = False
+    def _walk(self, tokens: list[str]) -> tuple[int, int | None, int]:
+        """The deepest node `tokens` lead to, its parent (None at the root) and the tokens followed."""
+        tree, node, parent = self.tree, self.root, None
+        assert node is not None
+        followed = 0
         for token in tokens:
             kind = tree.type(node)
             if kind & ryml.MAP:
@@ -389,7 +389,15 @@ class RymlLocator:
                 break
             if child == ryml.NONE:
                 break
-            node, in_mapping = child, bool(kind & ryml.MAP)
+            parent, node, followed = node, child, followed + 1
+        return node, parent, followed
+
+    def _offset(self, tokens: list[str]) -> int | None:
+        if self.root is None:
+            return None
+        tree = self.tree
+        node, parent, _ = self._walk(tokens)
+        in_mapping = parent is not None and bool(tree.type(parent) & ryml.MAP)
         kind = tree.type(node)
         if not kind & (_MAP | _SEQ):
             return self._scalar_start(tree.val(node), kind, _VALUE_STYLES)
@@ -402,21 +410,11 @@ class RymlLocator:
 
     def _key_offset(self, tokens: list[str]) -> int | None:
         """Where the key of the mapping entry at `tokens` starts; None if it is not one."""
-        tree, node, parent = self.tree, self.root, None
-        if node is None or not tokens:
+        if self.root is None or not tokens:
             return None
-        for token in tokens:
-            kind = tree.type(node)
-            if kind & ryml.MAP:
-                child = tree.find_child(node, token)
-            elif kind & ryml.SEQ and token.isdigit() and int(token) < tree.num_children(node):
-                child = tree.child(node, int(token))
-            else:
-                return None
-            if child == ryml.NONE:
-                return None
-            parent, node = node, child
-        if parent is None or not tree.type(parent) & ryml.MAP:
+        tree = self.tree
+        node, parent, followed = self._walk(tokens)
+        if followed < len(tokens) or parent is None or not tree.type(parent) & ryml.MAP:
             return None
         return self._scalar_start(tree.key(node), tree.type(node), _KEY_STYLES)
 
