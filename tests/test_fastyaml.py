@@ -166,6 +166,13 @@ ODD_YAML = [
     "a: &\tb\n",
     "? & a\n: b\n",
     "a: b\n& c: d\n",
+    # A block scalar's header comment holding an indicator's character (rapidyaml: chomping):
+    "a: |  # x-y\n  d\n",
+    "a: >  # [owner-invalid]\n  d\n",
+    "a: |  # +1\n  d\n\n",
+    "a: |-  # keep+\n  d\n\n",
+    "a: |  # 4\n      d\n",
+    "a:\n  - >  # 2-\n    d\n",
 ]
 
 

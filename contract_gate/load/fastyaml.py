@@ -72,6 +72,7 @@ def parse_fast(text: str, limits: Limits, utf8: bytes | None = None) -> FastYaml
         or _flow_question(text)
         or _stacked_tags(text)
         or _empty_anchor(text)
+        or _block_header_comment(text)
     ):
         return None
     source = bytearray(raw)  # rapidyaml unescapes and folds scalars in this copy
@@ -142,6 +143,15 @@ def _empty_anchor(text: str) -> bool:
     return "&" in text and _EMPTY_ANCHOR.search(text) is not None
 
 
+def _block_header_comment(text: str) -> bool:
+    """Whether a block scalar's header line has a comment holding `-`, `+` or a digit.
+
+    rapidyaml 0.15 takes them for the header's indicators: `a: |  # x-y` loses the final
+    line break (strip chomping). libyaml reads the comment as a comment.
+    """
+    return "#" in text and _BLOCK_HEADER_COMMENT.search(text) is not None
+
+
 def _holds_properties(tree: Any) -> bool:
     """Whether a node has an anchor or a tag (rare in specs).
 
@@ -171,6 +181,8 @@ _STACKED_TAGS = re.compile(r"(?:^|(?<=[\s\[{,]))!\S*(?:\s|#[^\n]*)+!")
 # `&` where a token starts (a line's start, after `: `, `- `, `? `, `[`, `{` or `,`), then a blank,
 # a flow indicator or the line's end: an anchor without a name.
 _EMPTY_ANCHOR = re.compile(r"(?:^[ \t]*|[:?-][ \t]+|[\[{,][ \t]*)&(?=[\s,\]}]|$)", re.MULTILINE)
+# `|` or `>` with its indicators, then a comment on the same line that holds an indicator's character.
+_BLOCK_HEADER_COMMENT = re.compile(r"[|>][-+0-9]{0,2}[ \t]+#[^\n]*[-+0-9]")
 _TAB_SEPARATOR = re.compile(r"^[ \t?:-]*\t|[:-]\t", re.MULTILINE)
 _BLANKS = frozenset([" ", "\t"])
 
