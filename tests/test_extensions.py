@@ -295,3 +295,73 @@ _ENTRY_KEYS = ["service", "operation", "x-slo-p99", "description", "mode", "x-ot
 )
 def test_the_plain_entry_path_agrees_with_pydantic(kind: EntryList, raw: dict[Any, Any]) -> None:
     assert parse_entry(kind, raw) == _by_pydantic(kind, raw)
+
+
+# --- owners and SLOs: the plain checks accept exactly what the published pydantic models accept
+# (SPEC §6: a value is read exactly as its pattern means; a trailing newline is not "before the end").
+
+_TRICKY = [
+    "\n",
+    "\r\n",
+    " ",
+    "\t",
+    "\u00a0",
+    "\u2028",
+    "\u0415",  # CYRILLIC CAPITAL LETTER IE, looks like E
+    "\u041c",  # CYRILLIC CAPITAL LETTER EM, looks like M
+    "\u0441",  # CYRILLIC SMALL LETTER ES, looks like s
+    "\uff4d",  # FULLWIDTH LATIN SMALL LETTER M
+    "\u0664",  # ARABIC-INDIC DIGIT FOUR
+    "\uff14",  # FULLWIDTH DIGIT FOUR
+    "\u00b2",  # SUPERSCRIPT TWO
+    "\u2212",  # MINUS SIGN
+    "-",
+    ".",
+    "_",
+]
+_VALID_SEEDS = ["ECOM-BU", "PAYMENTS", "A1-B2", "800ms", "1.5s", ".5s", "60000ms", "0.25ms"]
+
+
+@st.composite
+def _near_valid(draw: st.DrawFn) -> str:
+    """A valid owner or SLO with tricky characters put before, inside or after it."""
+    text = draw(st.sampled_from(_VALID_SEEDS))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(_TRICKY)) + text[at:]
+    return text
+
+
+_EXTENSION_TEXT = st.one_of(
+    _near_valid(),
+    st.text(alphabet=st.sampled_from([*"EBCOMU0123456789-.msS \r\n", *_TRICKY[2:]]), max_size=10),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_EXTENSION_TEXT)
+def test_owner_and_slo_checks_accept_exactly_what_the_models_accept(value: str) -> None:
+    for field, plain_valid in (
+        ("x-bu-owner", check_owner(value, PATTERN, None).valid),
+        ("x-slo-p99", slo_millis(value) is not None),
+    ):
+        try:
+            GovernanceExtensions.model_validate({field: value})
+            model_valid = True
+        except ValidationError:
+            model_valid = False
+        assert plain_valid == model_valid, (field, value)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_EXTENSION_TEXT, st.floats(min_value=1, max_value=120_000))
+def test_checking_any_extension_text_never_raises_and_says_why(value: str, max_ms: float) -> None:
+    for verdict in (check_owner(value, PATTERN, REGISTRY), check_slo(value, max_ms)):
+        assert verdict.valid or verdict.message
+        assert "\n" not in verdict.message  # a line break is shown escaped, on one line
+    budget_entry = {"service": "payments", "operation": "POST /v1/payments", "x-slo-p99": value}
+    entry, _why = parse_entry("x-calls", budget_entry)
+    assert entry is not None and check_slo(entry.x_slo_p99, max_ms).valid == (
+        slo_millis(value) is not None and 0 < (slo_millis(value) or 0) <= max_ms
+    )

@@ -9,8 +9,10 @@ that plainly fits them is read without importing pydantic (`extensions/entries.p
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -42,35 +44,37 @@ class Verdict:
 def check_owner(value: Any, pattern: re.Pattern[str], registry: frozenset[str] | None) -> Verdict:
     """Is `value` a valid `x-bu-owner`? (pattern, then the BU registry if configured)."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        shown = "null" if value is None else f'"{value}"'
+        shown = "null" if value is None else quoted(value)
         return Verdict(OWNER_INVALID, f'x-bu-owner {shown} is empty; name the owning BU, e.g. "ECOM-BU"')
     if not isinstance(value, str):
         return Verdict(
             OWNER_INVALID,
             f'x-bu-owner must be a string such as "ECOM-BU"; got {kind_of(value)} {_short(value)}',
         )
-    if not pattern.search(value):
+    if not pattern.fullmatch(value):
         hint = ""
-        fixed = re.sub(r"[^A-Za-z0-9]+", "-", value.strip()).strip("-").upper()
+        # A look-alike letter (a Cyrillic IE for an E) is named, never silently dropped from a fix.
+        fixed = "" if not value.isascii() else re.sub(r"[^A-Za-z0-9]+", "-", value.strip()).strip("-").upper()
         if registry:
             close = difflib.get_close_matches(fixed, sorted(registry), n=1, cutoff=0.5)
             fixed = close[0] if close else ""
-        if fixed and fixed != value and pattern.search(fixed):
+        if fixed and fixed != value and pattern.fullmatch(fixed):
             hint = f'; write "{fixed}"'
         return Verdict(
             OWNER_INVALID,
-            f'x-bu-owner "{_short(value)}" does not match bu-pattern {pattern.pattern}{hint}',
+            f"x-bu-owner {quoted(value)} does not match bu-pattern {pattern.pattern}"
+            f"{_whitespace(value) or _foreign(value)}{hint}",
         )
     if registry is not None and value not in registry:
         close = difflib.get_close_matches(value, sorted(registry), n=1)
         hint = f'; did you mean "{close[0]}"?' if close else f" (known: {', '.join(sorted(registry))})"
-        return Verdict(OWNER_UNKNOWN_BU, f'x-bu-owner "{value}" is not a BU of the registry{hint}')
+        return Verdict(OWNER_UNKNOWN_BU, f"x-bu-owner {quoted(value)} is not a BU of the registry{hint}")
     return Verdict()
 
 
 def slo_millis(value: Any) -> float | None:
     """Milliseconds of a well-formed `x-slo-p99` string, else None (no range check)."""
-    if not isinstance(value, str) or not _SLO.match(value):
+    if not isinstance(value, str) or not _SLO.fullmatch(value):
         return None
     # Decimal first, so "4.03s" is exactly the 4030 that "4030ms" is (binary floats are not).
     if value.endswith("ms"):
@@ -93,30 +97,35 @@ def check_slo(value: Any, max_ms: float) -> Verdict:
     if millis is None:
         return Verdict(SLO_INVALID, _slo_format_hint(value))
     if millis <= 0:
-        return Verdict(SLO_INVALID, f'x-slo-p99 "{value}" must be greater than 0')
+        return Verdict(SLO_INVALID, f"x-slo-p99 {quoted(value)} must be greater than 0")
     if millis > max_ms:
-        return Verdict(SLO_INVALID, f'x-slo-p99 "{value}" is above max-slo-p99 {format_millis(max_ms)}')
+        return Verdict(SLO_INVALID, f"x-slo-p99 {quoted(value)} is above max-slo-p99 {format_millis(max_ms)}")
     return Verdict()
 
 
 def _slo_format_hint(value: str) -> str:
     if value.strip().startswith("-"):
-        return f'x-slo-p99 "{value}" must be greater than 0'
+        return f"x-slo-p99 {quoted(value)} must be greater than 0"
     loose = _SLO_LOOSE.match(value)
     if loose:
         number, unit = loose.group(1).rstrip(".") or "0", loose.group(2).lower()
         if float(number) <= 0:
-            return f'x-slo-p99 "{value}" must be greater than 0'
+            return f"x-slo-p99 {quoted(value)} must be greater than 0"
 
         if not unit:
-            return f'x-slo-p99 "{value}" has no unit; write "{number}ms"'
+            return f'x-slo-p99 {quoted(value)} has no unit; write "{number}ms"'
         if unit in {"ms", "s"}:
-            return f'x-slo-p99 "{value}" is not written as <number>ms or <number>s; write "{number}{unit}"'
+            return (
+                f"x-slo-p99 {quoted(value)} is not written as <number>ms or <number>s"
+                f'{_whitespace(value)}; write "{number}{unit}"'
+            )
         if unit in {"sec", "secs", "second", "seconds"}:
-            return f'x-slo-p99 "{value}" uses unit "{loose.group(2)}"; write "{number}s"'
+            return f'x-slo-p99 {quoted(value)} uses unit "{loose.group(2)}"; write "{number}s"'
         if unit in {"msec", "msecs", "millis", "milliseconds"}:
-            return f'x-slo-p99 "{value}" uses unit "{loose.group(2)}"; write "{number}ms"'
-    return f'x-slo-p99 "{_short(value)}" is not of the form <number>ms or <number>s, e.g. "800ms"'
+            return f'x-slo-p99 {quoted(value)} uses unit "{loose.group(2)}"; write "{number}ms"'
+    return (
+        f'x-slo-p99 {quoted(value)} is not of the form <number>ms or <number>s{_foreign(value)}, e.g. "800ms"'
+    )
 
 
 def format_millis(millis: float) -> str:
@@ -131,6 +140,29 @@ def kind_of(value: Any) -> str:
     return {dict: "a mapping", list: "a list", bool: "a boolean", type(None): "null"}.get(
         type(value), type(value).__name__
     )
+
+
+def quoted(value: str) -> str:
+    """A string as a message shows it: in double quotes, line breaks and controls escaped, cut at 60."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 62 else text[:58] + '..."'
+
+
+def _whitespace(value: str) -> str:
+    """Why a value that looks right is not: spaces or a line break around it (a block scalar keeps one)."""
+    if value == value.strip():
+        return ""
+    if value.endswith(("\n", "\r")):
+        return " (it ends with a line break: write it on one line, not as a | or > block)"
+    return " (it has spaces around it)"
+
+
+def _foreign(value: str) -> str:
+    """Name the first character outside ASCII, which may look like an ASCII one."""
+    odd = next((c for c in value if not c.isascii()), None)
+    if odd is None:
+        return ""
+    return f' (it holds "{odd}", {unicodedata.name(odd, f"U+{ord(odd):04X}")}, which is not ASCII)'
 
 
 def _short(value: Any) -> str:
