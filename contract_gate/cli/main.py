@@ -128,7 +128,8 @@ def check(
         from contract_gate.outputs.formatters import text as text_format
 
         click.echo(text_format.summary(report), err=True)
-    ctx.exit(EXIT_ERROR if report.internal_errors else EXIT_PASSED if report.passed else EXIT_FAILED)
+    finished = not report.internal_errors and not report.incomplete
+    ctx.exit(EXIT_PASSED if report.passed else EXIT_FAILED if finished else EXIT_ERROR)
 
 
 def _base_revision(base_rev: str | None) -> Revision | None:

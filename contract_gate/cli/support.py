@@ -114,8 +114,18 @@ def gate_options(command: F) -> F:
 
 
 def run_gate(ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any]) -> Report:
-    """Run the gate over PATHS with the config file and these command-line overrides."""
-    return execute(paths, *prepare(ctx, paths, flags))
+    """Run the gate over PATHS with the config file and these command-line overrides.
+
+    Numbers published from a run that could not read every spec would look final and be
+    wrong: such a run prints its findings and stops with exit 2 instead.
+    """
+    report = execute(paths, *prepare(ctx, paths, flags))
+    if report.incomplete:
+        from contract_gate.outputs.formatters import text as text_format
+
+        click.echo(text_format.render(report), err=True, nl=False)
+        sys.exit(EXIT_ERROR)
+    return report
 
 
 def execute(

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from contract_gate.config.settings import Config
 from contract_gate.engine import fast_paths
-from contract_gate.engine.rules import NOT_A_SPEC
+from contract_gate.engine.rules import CHECKER_CRASHED, NOT_A_SPEC
 from contract_gate.estate.anchors import anchor_pointers
 from contract_gate.findings import Finding, Problem
 from contract_gate.load.loader import Document, LoadError, display_path, load_document
@@ -61,6 +63,8 @@ class FileResult:
     # Positions of what estate-wide rules may point at: (file, pointer) -> (line, column).
     anchors: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     internal_error: str | None = None
+    # The check crashed before the service was read: the metrics lack its operations.
+    lost: bool = False
     # Real paths of every file the check read or tried to read (for the cache; a result the
     # cache served keeps those of the run that stored it).
     dependencies: list[str] = field(default_factory=list)
@@ -75,14 +79,39 @@ def check_file(path: Path, explicit: bool, settings: Settings) -> FileResult:
     except Exception as error:
         if settings.debug:
             raise
-        detail = "".join(traceback.format_exception_only(error)).strip()
-        problem = Problem(SPEC_INVALID, f"internal error while checking this file: {detail}", display)
+        detail = _one_line(error)
+        problem = Problem(CHECKER_CRASHED, f"internal error while checking this file: {detail}", display)
         return FileResult(
             display,
             True,
             findings=_to_findings([problem], {}, settings.config),
             internal_error=detail,
+            lost=True,
         )
+
+
+class _Stages:
+    """The stages of one spec's check: one that raises is reported, and the others still run."""
+
+    def __init__(self, display: str, debug: bool) -> None:
+        self.display, self.debug = display, debug
+        self.crashes: list[str] = []
+
+    @contextmanager
+    def guard(self, stage: str) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:
+            if self.debug:
+                raise
+            self.crashes.append(f"internal error while {stage}: {_one_line(error)}")
+
+    def problems(self) -> list[Problem]:
+        """One finding per stage that raised, at the top of the file."""
+        return [
+            Problem(CHECKER_CRASHED, f"{crash}; the other checks of this file ran", self.display)
+            for crash in self.crashes
+        ]
 
 
 def _check(path: Path, display: str, explicit: bool, settings: Settings) -> FileResult:
@@ -116,36 +145,60 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     from contract_gate.validate.structure import spec_version, validate_structure
 
     config = settings.config
+    stages = _Stages(document.display, settings.debug)
     problems: list[Problem] = list(document.problems)
     family, version_message = spec_version(document.data)
     if version_message:
         key = "swagger" if "swagger" in document.data else "openapi"
         problems.append(Problem(SPEC_INVALID, version_message, document.display, f"/{key}"))
     resolver = RefResolver(settings.ref_root, config.limits, reference=reference)
-    problems.extend(resolver.check(document))
+    with stages.guard("resolving $refs"):
+        problems.extend(resolver.check(document))
     if family is not None:
-        reported = resolver.broken_pointers(document)
-        wrong_kinds = kind_problems(document, resolver)
-        problems.extend(wrong_kinds)
-        reported.extend(problem.pointer.removesuffix("/$ref") for problem in wrong_kinds)
-        if version_message:
-            reported.append("/swagger" if "swagger" in document.data else "/openapi")
-        problems.extend(validate_structure(document, family, resolver, reported, fast=not reference))
-        problems.extend(semantic_problems(document, family, resolver))
+        reported: list[str] = []
+        with stages.guard("validating the structure"):
+            reported.extend(resolver.broken_pointers(document))
+            wrong_kinds = kind_problems(document, resolver)
+            problems.extend(wrong_kinds)
+            reported.extend(problem.pointer.removesuffix("/$ref") for problem in wrong_kinds)
+            if version_message:
+                reported.append("/swagger" if "swagger" in document.data else "/openapi")
+            problems.extend(validate_structure(document, family, resolver, reported, fast=not reference))
+        with stages.guard("checking what the specification requires beyond its schemas"):
+            problems.extend(semantic_problems(document, family, resolver))
     policy = config.policy
-    service = build_service(document, family or "unknown", resolver, policy)
-    problems.extend(governance_problems(service, policy))
+    service: Service | None = None
+    with stages.guard("reading the service and its operations"):
+        service = build_service(document, family or "unknown", resolver, policy)
+    if service is not None:
+        with stages.guard("applying the governance rules"):
+            problems.extend(governance_problems(service, policy))
+    problems.extend(stages.problems())
     locators: dict[str, Locator] = {document.display: document.locator}
     for other in resolver.documents():
         locators.setdefault(other.display, other.locator)
     findings = _to_findings(problems, locators, config)
-    position = document.locator.locate(service.id_pointer)
-    anchors = {
-        anchor: locators.get(anchor[0], FixedLocator()).locate(anchor[1])
-        for anchor in anchor_pointers(service)
-    }
+    position = document.locator.locate(service.id_pointer) if service is not None else None
+    anchors = (
+        {
+            anchor: locators.get(anchor[0], FixedLocator()).locate(anchor[1])
+            for anchor in anchor_pointers(service)
+        }
+        if service is not None
+        else {}
+    )
     dependencies = sorted({str(document.path.resolve()), *resolver.attempted()})
-    return FileResult(document.display, True, service, findings, position, anchors, dependencies=dependencies)
+    return FileResult(
+        document.display,
+        True,
+        service,
+        findings,
+        position,
+        anchors,
+        internal_error="; ".join(stages.crashes) or None,
+        dependencies=dependencies,
+        lost=service is None,
+    )
 
 
 def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: Config) -> list[Finding]:
@@ -176,6 +229,10 @@ def problems_to_findings(
         for p in problems
     ]
     return _to_findings(placed, {}, config)
+
+
+def _one_line(error: BaseException) -> str:
+    return "".join(traceback.format_exception_only(error)).strip().replace("\n", " ")
 
 
 def _bounded(message: str) -> str:

@@ -240,7 +240,7 @@ def _failure(candidate: Candidate, settings: Settings, why: str) -> FileResult:
         line=1,
         column=1,
     )
-    return FileResult(display, True, findings=problems_to_findings([problem], settings.config))
+    return FileResult(display, True, findings=problems_to_findings([problem], settings.config), lost=True)
 
 
 def default_jobs() -> int:

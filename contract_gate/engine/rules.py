@@ -20,10 +20,13 @@ CHECKER_CRASHED = Rule(
     Severity.ERROR,
     Scope.FILE,
     """
-Checking this file killed the worker process that checked it (a crash in a C
-extension, more memory than a file may use) or took longer than the per-file
-time limit. The file was not checked; every other file was. The message names
-the signal or the limit. Report it: a spec should never be able to do that.""",
+Checking this file raised an internal error, killed the worker process that
+checked it (a crash in a C extension, more memory than a file may use) or took
+longer than the per-file time limit. Every other file was checked. A stage that
+raised is named, and the file's other checks still ran; when its operations could
+not be read at all, the metrics would leave them out, so no metrics are shown,
+no threshold is judged and the run exits 2. Report it: a spec should never be
+able to do that.""",
 )
 
 SERVICE_DUPLICATE = Rule(

@@ -87,6 +87,8 @@ class Report:
     config: Config
     files_checked: int
     internal_errors: list[str] = field(default_factory=list)
+    # Specs whose check crashed before their service was read: the metrics leave them out.
+    incomplete: list[str] = field(default_factory=list)
     pre_existing: list[Finding] = field(default_factory=list)
     baseline_info: BaselineInfo | None = None
     diff: DiffInfo | None = None
@@ -94,7 +96,8 @@ class Report:
     @property
     def passed(self) -> bool:
         """The gate: no finding at or above fail-on, no threshold missed, no internal error."""
-        return not self.internal_errors and not any(self.fails(f) for f in self.findings)
+        finished = not self.internal_errors and not self.incomplete
+        return finished and not any(self.fails(f) for f in self.findings)
 
     def fails(self, finding: Finding) -> bool:
         """Whether this finding alone fails the gate."""
@@ -128,7 +131,8 @@ def run(
     metrics = compute_metrics(services, pairs, config.alignment_scope)
     anchors = {anchor: at for r in results for anchor, at in r.anchors.items()}
     findings = [f for r in results for f in r.findings]
-    estate_problems = call_problems + _estate_problems(results, metrics, config)
+    lost = [r.file for r in results if r.lost]
+    estate_problems = call_problems + _estate_problems(results, metrics, config, thresholds=not lost)
     findings.extend(problems_to_findings(estate_problems, config, anchors))
     findings.sort(key=lambda f: f.sort_key)
     return Report(
@@ -139,6 +143,7 @@ def run(
         config=config,
         files_checked=len(relevant),
         internal_errors=[r.internal_error for r in results if r.internal_error],
+        incomplete=lost,
     )
 
 
@@ -183,7 +188,9 @@ def _check_candidate(candidate: Candidate, settings: Settings) -> FileResult:
     return check_file(candidate.path, candidate.explicit, settings)
 
 
-def _estate_problems(results: list[FileResult], metrics: Metrics, config: Config) -> list[Problem]:
+def _estate_problems(
+    results: list[FileResult], metrics: Metrics, config: Config, thresholds: bool
+) -> list[Problem]:
     problems: list[Problem] = []
     first_seen: dict[str, FileResult] = {}
     for result in results:
@@ -206,6 +213,8 @@ def _estate_problems(results: list[FileResult], metrics: Metrics, config: Config
                     column=column,
                 )
             )
+    if not thresholds:  # the metrics lack a spec: a threshold judged on them would mislead
+        return problems
     completeness = metrics.overall.completeness
     if completeness.below(config.min_completeness):
         problems.append(

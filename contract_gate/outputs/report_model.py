@@ -197,6 +197,12 @@ class ReportModel(_Model):
     services: list[ServiceModel]
     baseline: BaselineSectionModel | None = Field(default=None, exclude_if=_absent)
     diff: DiffModel | None = Field(default=None, exclude_if=_absent)
+    incomplete: list[str] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Specs whose check crashed before their operations were read: the metrics"
+        " leave them out, so they are not the estate's (the run exits 2).",
+    )
 
 
 def build_report_model(report: Report) -> ReportModel:
@@ -228,6 +234,7 @@ def _report_model(report: Report, findings: list[FindingModel], services: list[S
         services=services,
         baseline=_baseline(report.baseline_info) if report.baseline_info is not None else None,
         diff=_diff(report.diff, report) if report.diff is not None else None,
+        incomplete=report.incomplete or None,
     )
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from contract_gate.engine.run import Report
 from contract_gate.estate.metrics import Ratio
 from contract_gate.findings import Finding
+from contract_gate.outputs.formatters.text import incomplete_notice
 from contract_gate.rules import Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -50,6 +51,8 @@ def _summary(report: Report) -> str:
     detail = ", ".join(f"{counts[s]} {s.value}{'s' * (counts[s] != 1)}" for s in Severity if counts[s])
     overall = report.metrics.overall
     alignment = overall.alignment
+    if report.incomplete:
+        return f"gate could not finish · {incomplete_notice(report)}"
     parts = [
         "gate passed" if report.passed else "gate FAILED",
         f"{total} finding{'s' * (total != 1)}" + (f" ({detail})" if detail else ""),

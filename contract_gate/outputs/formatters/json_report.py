@@ -80,6 +80,8 @@ def report_data(report: Report) -> dict[str, Any]:
         data["baseline"] = _baseline(report.baseline_info)
     if report.diff is not None:
         data["diff"] = _diff(report.diff, report)
+    if report.incomplete:
+        data["incomplete"] = list(report.incomplete)
     return data
 
 

@@ -14,6 +14,11 @@ def render(report: Report) -> str:
     lines = [_finding(f) for f in report.findings]
     if lines:
         lines.append("")
+    if report.incomplete:
+        lines.append(incomplete_notice(report))
+        lines.append("")
+        lines.append(summary(report))
+        return "\n".join(lines) + "\n"
     overall = report.metrics.overall
     lines.append(f"Documentation completeness: {_ratio(overall.completeness, 'operations')}")
     alignment = overall.alignment
@@ -54,6 +59,17 @@ def _groups(title: str, groups: dict[str, GroupMetrics]) -> str:
     return f"  {title}: " + (" · ".join(parts) if parts else "none")
 
 
+def incomplete_notice(report: Report) -> str:
+    """Why no metrics are shown: specs whose operations could not be read."""
+    files = report.incomplete
+    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    return (
+        f"Metrics INCOMPLETE, not shown: the check of {len(files)} spec{'s' * (len(files) != 1)} crashed"
+        f" before {'their' if len(files) != 1 else 'its'} operations were read ({shown});"
+        " completeness and alignment without them are not the estate's. See the findings above."
+    )
+
+
 def summary(report: Report) -> str:
     """The verdict line: finding counts by severity, files, and whether the gate passed."""
     counts = {"error": 0, "warning": 0, "info": 0}
@@ -61,7 +77,13 @@ def summary(report: Report) -> str:
         counts[finding.severity.value] += 1
     detail = ", ".join(f"{n} {s}{'s' * (n != 1)}" for s, n in counts.items() if n)
     total = len(report.findings)
-    verdict = "gate passed" if report.passed else "gate FAILED"
+    verdict = (
+        "gate could not finish (metrics incomplete)"
+        if report.incomplete
+        else "gate passed"
+        if report.passed
+        else "gate FAILED"
+    )
     files = f"{report.files_checked} file{'s' * (report.files_checked != 1)}"
     return f"{total} finding{'s' * (total != 1)}{f' ({detail})' if detail else ''} in {files}: {verdict}"
 
