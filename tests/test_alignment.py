@@ -88,8 +88,14 @@ def pair(
     *,
     cross_bu: bool = True,
     mode: str = "sync",
+    not_counted: str | None = "",
 ) -> dict[str, Any]:
-    """A `pairs` entry of the JSON report; each side written "service METHOD /path"."""
+    """A `pairs` entry of the JSON report; each side written "service METHOD /path".
+
+    `not_counted` defaults to what the cross-bu scope makes of the status and `cross_bu`.
+    """
+    if not_counted == "":
+        not_counted = "out-of-view" if status == "out-of-view" else None if cross_bu else "same-bu"
 
     def side(text: str) -> dict[str, str]:
         service, operation = text.split(" ", 1)
@@ -104,6 +110,8 @@ def pair(
         "agreed": agreed,
         "cross_bu": cross_bu,
         "mode": mode,
+        "counted": not_counted is None,
+        "not_counted": not_counted,
     }
 
 
@@ -645,7 +653,14 @@ def test_estate_pairs(estate: Path) -> None:
     cart, order_get = "cart-service GET /v1/carts/{cartId}", "order-service GET /v1/orders/{id}"
     notify = "notify-service POST /v1/messages"
     assert report["pairs"] == [
-        pair(cart, "payment-service POST /internal/reconcile", "aligned", "100ms", "50ms"),  # P7
+        pair(
+            cart,
+            "payment-service POST /internal/reconcile",
+            "aligned",
+            "100ms",
+            "50ms",
+            not_counted="internal",
+        ),  # P7
         pair(notify, CREATE_PAYMENT, "undeclared", None, "250ms", "400ms"),  # P8
         pair(order_get, cart, "violated", "50ms", "100ms", cross_bu=False),  # P9
         pair(order_get, GET_PAYMENT, "violated", "100ms", "150ms"),  # P3
@@ -739,7 +754,15 @@ def test_a_pair_within_one_service_counts_once_for_it(in_tmp: Path) -> None:
     spec(in_tmp, "order-service", "ECOM-BU", paths)
     _, report = check_json(".", "--alignment-scope", "all", "--min-alignment", "0")
     assert report["pairs"] == [
-        pair(ORDER, "order-service GET /v1/orders", "violated", "100ms", "200ms", cross_bu=False)
+        pair(
+            ORDER,
+            "order-service GET /v1/orders",
+            "violated",
+            "100ms",
+            "200ms",
+            cross_bu=False,
+            not_counted=None,
+        )
     ]
     assert ratio(report["metrics"]["alignment"]) == (0.0, 0, 1, 0)
     assert ratio(report["metrics"]["by_service"]["order-service"]["alignment"]) == (0.0, 0, 1, 0)
@@ -793,8 +816,22 @@ def test_pairs_with_an_internal_operation_are_listed_not_counted(in_tmp: Path) -
     spec(in_tmp, "payment-service", "PAY-BU", payments)
     code, report = check_json(".", "--min-alignment", "100")
     assert report["pairs"] == [
-        pair("order-service POST /internal/sync", CREATE_PAYMENT, "violated", "100ms", "250ms"),
-        pair(ORDER, "payment-service POST /internal/reconcile", "aligned", "100ms", "50ms"),
+        pair(
+            "order-service POST /internal/sync",
+            CREATE_PAYMENT,
+            "violated",
+            "100ms",
+            "250ms",
+            not_counted="internal",
+        ),
+        pair(
+            ORDER,
+            "payment-service POST /internal/reconcile",
+            "aligned",
+            "100ms",
+            "50ms",
+            not_counted="internal",
+        ),
     ]
     assert ratio(report["metrics"]["alignment"]) == (None, 0, 0, 0)
     # the violated pair still has its finding; no threshold on n/a
@@ -1283,3 +1320,128 @@ def test_a_pair_declared_on_both_sides_counts_once(services: dict[str, Any], sco
 
     assert without_agreed(both_sided["pairs"]) == without_agreed(one_sided["pairs"])
     assert both_sided["metrics"] == one_sided["metrics"]
+
+
+# ---------------------------------------------------------------------------------------------
+# SPEC §2, §3, §6: duplicate ids, calls by full path, one callee named twice, threshold messages
+
+
+def test_a_later_duplicate_service_is_left_out_whole(in_tmp: Path) -> None:
+    (in_tmp / "a").mkdir()
+    (in_tmp / "b").mkdir()
+    payment(in_tmp / "a")
+    copy = """
+        /v2/refunds:
+          post:
+            operationId: createRefund
+            responses: {"201": {description: created}}
+          get:
+            operationId: listRefunds
+            x-slo-p99: 100ms
+            x-calls: [{service: order-service, operation: createOrder, x-slo-p99: 50ms}]
+            responses: {"200": {description: ok}}
+    """
+    duplicate = spec(in_tmp / "b", "payment-service", "PAY-BU", copy)
+    order(in_tmp, TO_CREATE, "{service: payment-service, operation: createRefund, x-slo-p99: 300ms}")
+    code, report = check_json(".", "--min-alignment", "0")
+    assert code == 1
+    # Completeness counts order-service's one operation and the first payment-service's two;
+    # the copy's undocumented createRefund and its call to order-service count nowhere.
+    assert ratio(report["metrics"]["completeness"] | {"out_of_view": 0}) == (100.0, 3, 3, 0)
+    assert sorted(s["id"] for s in report["services"]) == ["order-service", "payment-service"]
+    assert report["pairs"] == [
+        pair(ORDER, CREATE_PAYMENT, "aligned", "300ms", "250ms"),
+        pair(ORDER, "payment-service createRefund", "unresolved", "300ms", None),
+    ]
+    assert finding(report, "service-duplicate")["file"] == "b/payment-service.yaml"
+    assert "a/payment-service.yaml" in next(
+        f["message"] for f in report["findings"] if f["rule"] == "service-duplicate"
+    )
+    assert duplicate.exists()
+
+
+def test_calls_by_full_path_resolve_through_base_path_and_servers(in_tmp: Path) -> None:
+    (in_tmp / "quote-service.yaml").write_text(
+        "swagger: '2.0'\n"
+        "info: {title: quote, version: '1', x-service: quote-service,"
+        " x-bu-owner: PRICE-BU, x-slo-p99: 100ms}\n"
+        "basePath: /v2/\n"
+        "paths:\n"
+        "  /quotes/{id}:\n"
+        "    parameters: [{name: id, in: path, required: true, type: string}]\n"
+        "    get: {responses: {'200': {description: ok}}}\n"
+    )
+    (in_tmp / "tax-service.yaml").write_text(
+        "openapi: 3.0.3\n"
+        "info: {title: tax, version: '1', x-service: tax-service, x-bu-owner: TAX-BU, x-slo-p99: 100ms}\n"
+        "servers:\n"
+        "  - url: https://{region}.example.com/{base}/v1\n"
+        "    variables: {region: {default: eu}, base: {default: tax}}\n"
+        "  - url: /\n"
+        "paths:\n"
+        "  /rates:\n"
+        "    get: {responses: {'200': {description: ok}}}\n"
+    )
+    order(
+        in_tmp,
+        '{service: quote-service, operation: "GET /v2/quotes/{quoteId}", x-slo-p99: 300ms}',
+        '{service: tax-service, operation: "GET /tax/v1/rates", x-slo-p99: 300ms}',
+        '{service: tax-service, operation: "GET /v9/rates", x-slo-p99: 300ms}',
+    )
+    _, report = check_json(".", "--min-alignment", "0")
+    statuses = {p["callee"]["operation"]: p["status"] for p in report["pairs"]}
+    assert statuses == {
+        "GET /quotes/{id}": "aligned",  # keyed by the callee's path as written (SPEC §10)
+        "GET /rates": "aligned",
+        "GET /v9/rates": "unresolved",
+    }
+    assert rules(report) == Counter({"call-unresolved": 1})
+
+
+def test_one_callee_operation_named_twice_in_other_words_is_call_duplicate(in_tmp: Path) -> None:
+    file = order(
+        in_tmp,
+        "{service: payment-service, operation: createPayment, x-slo-p99: 300ms}",
+        '{service: payment-service, operation: "POST /v1/payments", x-slo-p99: 100ms}',
+    )
+    payment(in_tmp)
+    _, report = check_json(".", "--min-alignment", "0")
+    # The first entry counts: 300ms against 250ms is aligned, whatever the second says.
+    assert report["pairs"] == [pair(ORDER, CREATE_PAYMENT, "aligned", "300ms", "250ms")]
+    duplicate = finding(report, "call-duplicate")
+    assert duplicate["severity"] == "warning"
+    assert (duplicate["line"], duplicate["pointer"]) == (
+        line_of(file, "POST /v1/payments"),
+        f"{ORDER_CALLS}/1",
+    )
+    message = next(f["message"] for f in report["findings"] if f["rule"] == "call-duplicate")
+    assert "300ms" in message and "100ms" in message
+
+
+@pytest.mark.parametrize(
+    ("threshold", "shown"),
+    [("73.7", "73.68%"), ("73.69", "73.68%"), ("73.685", "73.68%"), ("74", "73.7%"), ("80", "73.7%")],
+)
+def test_a_missed_threshold_shows_enough_decimals_to_differ(in_tmp: Path, threshold: str, shown: str) -> None:
+    lines = []
+    for number in range(19):  # 14 of 19 documented: 73.684...%
+        slo = "x-slo-p99: 100ms" if number < 14 else ""
+        lines += [f"/op{number}:", "  get:", f"    {slo or 'operationId: op' + str(number)}"]
+        lines += ['    responses: {"200": {description: ok}}']
+    spec(in_tmp, "order-service", "ECOM-BU", "\n".join(lines))
+    code, report = check_json(".", "--min-completeness", threshold)
+    assert code == 1
+    message = next(f["message"] for f in report["findings"] if f["rule"] == "threshold-completeness")
+    assert message.startswith(f"documentation completeness {shown} (14/19 operations) is below")
+    assert message.endswith(f"min-completeness {threshold}%")
+    assert report["metrics"]["completeness"]["percent"] == 73.7
+
+
+def test_a_threshold_met_exactly_is_not_missed(in_tmp: Path) -> None:
+    lines = []
+    for number in range(3):  # 1 of 3 documented: 33.333...%, above 33.3 and below 33.34
+        slo = "x-slo-p99: 100ms" if number < 1 else f"operationId: op{number}"
+        lines += [f"/op{number}:", "  get:", f"    {slo}", '    responses: {"200": {description: ok}}']
+    spec(in_tmp, "order-service", "ECOM-BU", "\n".join(lines))
+    assert "threshold-completeness" not in rules(check_json(".", "--min-completeness", "33.3")[1])
+    assert "threshold-completeness" in rules(check_json(".", "--min-completeness", "33.34")[1])

@@ -36,7 +36,8 @@ def test_legacy_report_validates_and_has_the_spec_fields() -> None:
         "out_of_view": 2,
     }
     pair = report["pairs"][0]
-    assert set(pair) == {"caller", "callee", "status", "budget", "commitment", "agreed", "cross_bu", "mode"}
+    spec_fields = {"caller", "callee", "status", "budget", "commitment", "agreed", "cross_bu", "mode"}
+    assert set(pair) == spec_fields | {"counted", "not_counted"}
     assert set(pair["caller"]) == {"service", "operation"}
     finding = next(f for f in report["findings"] if f["rule"] == "slo-missing")
     assert set(finding) == {

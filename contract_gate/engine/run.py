@@ -126,13 +126,16 @@ def run(
     relevant = [r for r in results if r.is_spec or r.findings]
     if not relevant:
         raise NoSpecsError(_nothing_found(inputs, len(candidates)))
-    services = [r.service for r in results if r.service is not None]
+    firsts, duplicates = _by_service_id(results)
+    services = [r.service for r in firsts if r.service is not None]
     pairs, call_problems = analyze(services, config.policy)
     metrics = compute_metrics(services, pairs, config.alignment_scope)
     anchors = {anchor: at for r in results for anchor, at in r.anchors.items()}
     findings = [f for r in results for f in r.findings]
     lost = [r.file for r in results if r.lost]
-    estate_problems = call_problems + _estate_problems(results, metrics, config, thresholds=not lost)
+    # A threshold judged on metrics that lack a spec would mislead: none is judged then.
+    thresholds = _threshold_problems(metrics, config) if not lost else []
+    estate_problems = [*call_problems, *_duplicate_problems(duplicates), *thresholds]
     findings.extend(problems_to_findings(estate_problems, config, anchors))
     findings.sort(key=lambda f: f.sort_key)
     return Report(
@@ -188,39 +191,58 @@ def _check_candidate(candidate: Candidate, settings: Settings) -> FileResult:
     return check_file(candidate.path, candidate.explicit, settings)
 
 
-def _estate_problems(
-    results: list[FileResult], metrics: Metrics, config: Config, thresholds: bool
-) -> list[Problem]:
-    problems: list[Problem] = []
+def _by_service_id(results: list[FileResult]) -> tuple[list[FileResult], list[tuple[FileResult, FileResult]]]:
+    """The results whose service id is first by path order, and (later one, first one) pairs.
+
+    SPEC §2: a later spec with the same id is left out whole: its operations, calls and
+    consumers count nowhere, and calls to that id resolve against the first.
+    """
     first_seen: dict[str, FileResult] = {}
+    firsts: list[FileResult] = []
+    duplicates: list[tuple[FileResult, FileResult]] = []
     for result in results:
-        service = result.service
-        if service is None:
+        if result.service is None:
             continue
-        earlier = first_seen.setdefault(service.id, result)
-        if earlier is not result:
-            line, column = result.service_position or (1, 1)
-            problems.append(
-                Problem(
-                    SERVICE_DUPLICATE,
-                    f'service id "{service.id}" is also declared by {earlier.file};'
-                    " give one of them a distinct info.x-service",
-                    result.file,
-                    service.id_pointer,
-                    service.id,
-                    discriminator=result.file,
-                    line=line,
-                    column=column,
-                )
+        earlier = first_seen.setdefault(result.service.id, result)
+        if earlier is result:
+            firsts.append(result)
+        else:
+            duplicates.append((result, earlier))
+    return firsts, duplicates
+
+
+def _duplicate_problems(duplicates: list[tuple[FileResult, FileResult]]) -> list[Problem]:
+    problems: list[Problem] = []
+    for result, earlier in duplicates:
+        service = result.service
+        assert service is not None
+        line, column = result.service_position or (1, 1)
+        problems.append(
+            Problem(
+                SERVICE_DUPLICATE,
+                f'service id "{service.id}" is also declared by {earlier.file}, which comes first:'
+                " this spec is left out of the metrics and the pairs; give one of them a distinct"
+                " info.x-service",
+                result.file,
+                service.id_pointer,
+                service.id,
+                discriminator=result.file,
+                line=line,
+                column=column,
             )
-    if not thresholds:  # the metrics lack a spec: a threshold judged on them would mislead
-        return problems
+        )
+    return problems
+
+
+def _threshold_problems(metrics: Metrics, config: Config) -> list[Problem]:
+    problems: list[Problem] = []
     completeness = metrics.overall.completeness
     if completeness.below(config.min_completeness):
         problems.append(
             Problem(
                 THRESHOLD_COMPLETENESS,
-                f"documentation completeness {completeness.shown()} ({completeness.numerator}"
+                f"documentation completeness {completeness.shown_against(config.min_completeness)}"
+                f" ({completeness.numerator}"
                 f"/{completeness.denominator} operations) is below min-completeness"
                 f" {config.min_completeness:g}%",
             )
@@ -230,7 +252,8 @@ def _estate_problems(
         problems.append(
             Problem(
                 THRESHOLD_ALIGNMENT,
-                f"SLO alignment {alignment.shown()} ({alignment.numerator}/{alignment.denominator}"
+                f"SLO alignment {alignment.shown_against(config.min_alignment)}"
+                f" ({alignment.numerator}/{alignment.denominator}"
                 f" pairs) is below min-alignment {config.min_alignment:g}%",
             )
         )

@@ -9,7 +9,7 @@ and A (if listed) equals B.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from contract_gate.config.policy import Policy
@@ -26,7 +26,8 @@ from contract_gate.estate.rules import (
 from contract_gate.extensions.values import format_millis
 from contract_gate.findings import Problem
 from contract_gate.pickling import by_constructor
-from contract_gate.spec.model import CallRef, Operation, Service
+from contract_gate.spec.checks.call_duplicate import RULE as CALL_DUPLICATE
+from contract_gate.spec.model import CallRef, Operation, Service, route_of
 
 UNOWNED = "(unowned)"
 
@@ -53,6 +54,8 @@ class Pair:
     commitment: str | None
     agreed: str | None
     mode: str
+    # (file, pointer) of the x-calls and x-consumers entries behind the pair, for its findings.
+    entries: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def cross_bu(self) -> bool:
@@ -63,6 +66,20 @@ class Pair:
     def counts(self) -> bool:
         """Only external operations count in the metrics."""
         return not any(side.op is not None and side.op.internal for side in (self.caller, self.callee))
+
+    def not_counted(self, scope: str) -> str | None:
+        """Why the pair is not in the alignment denominator of `scope`; None when it is.
+
+        "internal" (an internal operation on a side), "out-of-view", or "same-bu" (both sides
+        in one BU under the cross-bu scope).
+        """
+        if not self.counts:
+            return "internal"
+        if self.status == PairStatus.OUT_OF_VIEW:
+            return "out-of-view"
+        if scope != "all" and not self.cross_bu:
+            return "same-bu"
+        return None
 
     def groups(self, by: str) -> set[str]:
         """The BUs (or services) the pair counts for: its caller's and its callee's.
@@ -100,12 +117,16 @@ def analyze(services: list[Service], policy: Policy) -> tuple[list[Pair], list[P
                     pairs.append(outcome)
                     continue
                 draft = drafts.setdefault(_key(caller, outcome), _Draft(caller, outcome))
+                if draft.call is not None:
+                    problems.extend(_written_apart(draft.call, call, caller, outcome))
                 draft.call = draft.call or call
             callee = Side(service.id, op.key, op)
             for consumer in op.consumers:
                 source = _caller(estate, callee, consumer, problems)
                 if isinstance(source, Side):
                     draft = drafts.setdefault(_key(source, callee), _Draft(source, callee))
+                    if draft.consumer is not None:
+                        problems.extend(_written_apart(draft.consumer, consumer, callee, source))
                     draft.consumer = draft.consumer or consumer
                 elif source is not None:
                     pairs.append(source)
@@ -179,6 +200,7 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
             _commitment(callee.op),
             _text(consumer.budget),
             "sync",
+            _entries(consumer),
         )
     op = estate.operation(consumer.service, consumer.operation)
     if op is None:
@@ -197,8 +219,28 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
     return Side(consumer.service, op.key, op)
 
 
+def _written_apart(first: CallRef, later: CallRef, side: Side, other: Side) -> list[Problem]:
+    """call-duplicate for a later entry naming, in other words, the operation an earlier one named.
+
+    Entries written alike are the per-operation rule's; here one names an operationId and the
+    other "METHOD /path", or one writes the path with basePath or a server's path before it.
+    """
+    if (first.service, route_of(first.operation) or first.operation) == (
+        later.service,
+        route_of(later.operation) or later.operation,
+    ):
+        return []
+    message = (
+        f'{side.operation} names {other.service} {other.operation} again as "{later.operation}"'
+        f' (first as "{first.operation}"); only the first is judged'
+    )
+    if later.budget != first.budget:
+        message += f" (its budget {_text(first.budget)}, not {_text(later.budget)})"
+    return [call_problem(CALL_DUPLICATE, later, side, message + ": merge them into one")]
+
+
 def _unfinished(caller: Side, callee: Side, call: CallRef, status: PairStatus) -> Pair:
-    return Pair(caller, callee, status, _text(call.budget), None, None, call.mode)
+    return Pair(caller, callee, status, _text(call.budget), None, None, call.mode, _entries(call))
 
 
 def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, Problem | None]:
@@ -208,7 +250,9 @@ def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, Problem | None]:
     agreed = _text(consumer.budget) if consumer is not None else None
     if call is None:
         assert consumer is not None
-        pair = Pair(caller, callee, PairStatus.UNDECLARED, None, commitment, agreed, "sync")
+        pair = Pair(
+            caller, callee, PairStatus.UNDECLARED, None, commitment, agreed, "sync", _entries(consumer)
+        )
         return pair, call_problem(
             CALL_NOT_DECLARED,
             consumer,
@@ -220,7 +264,16 @@ def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, Problem | None]:
         )
     budget_ms = valid_ms(call.budget, policy)
     commitment_ms = callee.op.slo_ms if callee.op is not None else None
-    pair = Pair(caller, callee, PairStatus.ALIGNED, _text(call.budget), commitment, agreed, call.mode)
+    pair = Pair(
+        caller,
+        callee,
+        PairStatus.ALIGNED,
+        _text(call.budget),
+        commitment,
+        agreed,
+        call.mode,
+        _entries(call, consumer),
+    )
     if budget_ms is None or commitment_ms is None:
         return _with(pair, PairStatus.UNDECLARED), None  # the missing/invalid value has its own finding
     if commitment_ms > budget_ms:
@@ -260,7 +313,13 @@ def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, Problem | None]:
 
 
 def _with(pair: Pair, status: PairStatus) -> Pair:
-    return Pair(pair.caller, pair.callee, status, pair.budget, pair.commitment, pair.agreed, pair.mode)
+    return Pair(
+        pair.caller, pair.callee, status, pair.budget, pair.commitment, pair.agreed, pair.mode, pair.entries
+    )
+
+
+def _entries(*refs: CallRef | None) -> tuple[tuple[str, str], ...]:
+    return tuple((ref.file, ref.pointer) for ref in refs if ref is not None)
 
 
 def _commitment(op: Operation | None) -> str | None:

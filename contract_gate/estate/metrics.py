@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from contract_gate.estate.alignment import UNOWNED, Pair, PairStatus
 from contract_gate.spec.model import Operation, Service
@@ -24,12 +25,30 @@ class Ratio:
         return round(100.0 * self.numerator / self.denominator, 1)
 
     def below(self, threshold: float) -> bool:
-        """Exactly below a threshold in percent (n/a is never below)."""
-        return self.denominator > 0 and 100.0 * self.numerator < threshold * self.denominator
+        """Exactly below a threshold in percent, as the threshold was written (n/a is never below)."""
+        return self.denominator > 0 and Fraction(100 * self.numerator, self.denominator) < Fraction(
+            str(threshold)
+        )
 
     def shown(self) -> str:
         """Like "75.0%", or "n/a"."""
         return "n/a" if self.percent is None else f"{self.percent:.1f}%"
+
+    def shown_against(self, threshold: float) -> str:
+        """Like `shown`, with as many decimals as it takes to fall on the same side of the threshold.
+
+        14/19 is 73.68...%: against min-completeness 73.7 it reads "73.68%", not "73.7%".
+        """
+        if self.denominator == 0:
+            return "n/a"
+        exact = Fraction(100 * self.numerator, self.denominator)
+        limit = Fraction(str(threshold))
+        for decimals in range(1, 7):
+            text = f"{float(exact):.{decimals}f}"
+            shown = Fraction(text)
+            if exact == limit or (shown != limit and (shown < limit) == (exact < limit)):
+                return f"{text}%"
+        return f"{float(exact):.6f}%"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,10 @@ class Estate:
                 if op.operation_id:
                     ids.setdefault(op.operation_id, op)
                 routes.setdefault((op.method, template(op.path)), op)
+            # Callers often write the full path (SPEC §3); a path as written wins over a prefixed one.
+            for prefix in service.base_paths:
+                for op in service.operations:
+                    routes.setdefault((op.method, template(prefix + op.path)), op)
 
     def operation(self, service: str, ref: str) -> Operation | None:
         """The operation `ref` (operationId or "METHOD /path") names in a service; None if not loaded."""

@@ -25,6 +25,7 @@ from contract_gate.findings import Finding
 from contract_gate.outputs.report_model import (
     FindingModel,
     GroupModel,
+    NotCounted,
     RatioModel,
     SourcedModel,
     ToolModel,
@@ -39,7 +40,6 @@ from contract_gate.spec.model import Operation
 
 # The published audit schema spells the statuses out; tests hold them equal to PairStatus.
 Status = Literal["aligned", "violated", "undeclared", "unresolved", "out-of-view"]
-NotCounted = Literal["internal", "out-of-view", "same-bu"]
 NOT_COUNTED_TEXT: dict[str, str] = {
     "internal": "internal operation on a side",
     "out-of-view": "out of view",
@@ -243,13 +243,7 @@ def _problems(op: Operation) -> list[Problem]:
 
 
 def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], scope: str) -> AuditPairModel:
-    reason: NotCounted | None = None
-    if not pair.counts:
-        reason = "internal"
-    elif pair.status == "out-of-view":
-        reason = "out-of-view"
-    elif scope != "all" and not pair.cross_bu:
-        reason = "same-bu"
+    reason = cast(NotCounted | None, pair.not_counted(scope))
     return AuditPairModel(
         direction=direction,
         service=other.service,

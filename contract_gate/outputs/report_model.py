@@ -61,8 +61,16 @@ class OperationRef(_Model):
     operation: str
 
 
+NotCounted = Literal["internal", "out-of-view", "same-bu"]
+
+
 class PairModel(_Model):
-    """A (caller, callee) pair and its alignment status."""
+    """A (caller, callee) pair and its alignment status.
+
+    `counted` says whether the pair is in the alignment denominator of the configured scope;
+    `not_counted` says why not: an internal operation on a side, out of view, or both sides
+    in the same BU under the cross-bu scope.
+    """
 
     caller: OperationRef
     callee: OperationRef
@@ -72,6 +80,8 @@ class PairModel(_Model):
     agreed: str | None
     cross_bu: bool
     mode: Literal["sync", "async"]
+    counted: bool
+    not_counted: NotCounted | None
 
 
 class FindingModel(_Model):
@@ -222,7 +232,7 @@ def _report_model(report: Report, findings: list[FindingModel], services: list[S
         tool=ToolModel(name="contract-gate", version=__version__),
         passed=report.passed,
         metrics=_metrics(report.metrics),
-        pairs=[_pair(p) for p in report.pairs],
+        pairs=[_pair(p, report.config.alignment_scope) for p in report.pairs],
         findings=findings,
         summary=SummaryModel(
             files=report.files_checked,
@@ -297,7 +307,8 @@ def _diff(diff: DiffInfo, report: Report) -> DiffModel:
     )
 
 
-def _pair(pair: Pair) -> PairModel:
+def _pair(pair: Pair, scope: str) -> PairModel:
+    reason = pair.not_counted(scope)
     return PairModel(
         caller=OperationRef(service=pair.caller.service, operation=pair.caller.operation),
         callee=OperationRef(service=pair.callee.service, operation=pair.callee.operation),
@@ -307,6 +318,8 @@ def _pair(pair: Pair) -> PairModel:
         agreed=pair.agreed,
         cross_bu=pair.cross_bu,
         mode=pair.mode,
+        counted=reason is None,
+        not_counted=cast(NotCounted | None, reason),
     )
 
 

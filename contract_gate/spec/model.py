@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from contract_gate.config.policy import Policy
 from contract_gate.extensions.entries import parse_entry
@@ -21,6 +22,7 @@ from contract_gate.load.refs import RefResolver
 from contract_gate.pickling import by_constructor
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
 _METHOD_PATH = re.compile(r"^([A-Za-z]+)\s+(/\S*)$")
 _TEMPLATE_PARAM = re.compile(r"\{[^}/]*\}")
 OWNER, SLO = "x-bu-owner", "x-slo-p99"
@@ -107,6 +109,8 @@ class Service:
     id_pointer: str
     spec_version: str
     operations: tuple[Operation, ...]
+    # Path prefixes a caller may write before a path: basePath, or the paths of `servers` URLs.
+    base_paths: tuple[str, ...] = ()
 
     @property
     def external(self) -> tuple[Operation, ...]:
@@ -186,7 +190,48 @@ def build_service(document: Document, family: str, resolver: RefResolver, policy
                     entry_errors=call_errors + consumer_errors,
                 )
             )
-    return Service(service_id, title, document.display, id_pointer, family, tuple(operations))
+    return Service(
+        service_id, title, document.display, id_pointer, family, tuple(operations), base_paths(data)
+    )
+
+
+def base_paths(data: dict[str, Any]) -> tuple[str, ...]:
+    """The prefixes of SPEC §3 a call may put before a path as written under `paths`.
+
+    Swagger 2.0's `basePath`; else the path of each root `servers` URL, its variables set to
+    their defaults (`https://api.example.com/{version}` with default v3 -> "/v3"). "/" is none.
+    """
+    written: list[str] = []
+    if isinstance(data.get("basePath"), str):
+        written.append(data["basePath"])
+    servers = data.get("servers")
+    written.extend(
+        _server_path(server["url"], server.get("variables"))
+        for server in (servers if isinstance(servers, list) else ())
+        if isinstance(server, dict) and isinstance(server.get("url"), str)
+    )
+    prefixes = []
+    for prefix in written:
+        prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
+        # A variable without a default would match any segment: such a prefix is none.
+        if prefix and not any(c in prefix for c in " {}") and prefix not in prefixes:
+            prefixes.append(prefix)
+    return tuple(prefixes)
+
+
+def _server_path(url: str, variables: object) -> str:
+    defaults = variables if isinstance(variables, dict) else {}
+
+    def default(match: re.Match[str]) -> str:
+        variable = defaults.get(match.group(1))
+        value = variable.get("default") if isinstance(variable, dict) else None
+        return value if isinstance(value, str) else match.group(0)
+
+    url = _SERVER_VARIABLE.sub(default, url)
+    try:
+        return urlsplit(url).path if "//" in url else url.split("?", 1)[0].split("#", 1)[0]
+    except ValueError:
+        return ""
 
 
 def _entries(

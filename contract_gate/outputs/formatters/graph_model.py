@@ -138,6 +138,8 @@ def edge_label(pair: Pair) -> str:
         parts.append(f"agreed {pair.agreed}")
     if pair.mode == "async":
         parts.append("async")
+    if not pair.counts:
+        parts.append("internal, not counted")
     return ", ".join(parts)
 
 

@@ -65,7 +65,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "tool": {"name": "contract-gate", "version": __version__},
         "passed": report.passed,
         "metrics": _metrics(report.metrics),
-        "pairs": [_pair(pair) for pair in report.pairs],
+        "pairs": [_pair(pair, report.config.alignment_scope) for pair in report.pairs],
         "findings": [_finding(f) for f in report.findings],
         "summary": {
             "files": report.files_checked,
@@ -149,7 +149,8 @@ def _metrics(metrics: Metrics) -> dict[str, Any]:
     }
 
 
-def _pair(pair: Pair) -> dict[str, Any]:
+def _pair(pair: Pair, scope: str) -> dict[str, Any]:
+    reason = pair.not_counted(scope)
     return {
         "caller": {"service": pair.caller.service, "operation": pair.caller.operation},
         "callee": {"service": pair.callee.service, "operation": pair.callee.operation},
@@ -159,6 +160,8 @@ def _pair(pair: Pair) -> dict[str, Any]:
         "agreed": pair.agreed,
         "cross_bu": pair.cross_bu,
         "mode": pair.mode,
+        "counted": reason is None,
+        "not_counted": reason,
     }
 
 

@@ -26,6 +26,8 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 def render(report: Report) -> str:
     """The SARIF log as indented JSON."""
     index = {rule.id: i for i, rule in enumerate(RULES)}
+    scope = report.config.alignment_scope
+    pairs = {entry: p.not_counted(scope) for p in report.pairs for entry in p.entries}
     notifications = [_notification(f, index) for f in report.findings if f.file is None]
     notifications += [{"level": "error", "message": {"text": e}} for e in report.internal_errors]
     overrides = [
@@ -36,7 +38,7 @@ def render(report: Report) -> str:
         for rule_id, level in sorted(report.config.rules.items())
         if rule_id in index
     ]
-    invocation: dict[str, Any] = {"executionSuccessful": not report.internal_errors}
+    invocation: dict[str, Any] = {"executionSuccessful": not report.internal_errors and not report.incomplete}
     if overrides:
         invocation["ruleConfigurationOverrides"] = overrides
     if notifications:
@@ -48,7 +50,11 @@ def render(report: Report) -> str:
         },
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, f.file, index) for f in report.findings if f.file is not None],
+        "results": [
+            _result(f, f.file, index, _pair_properties(f, pairs))
+            for f in report.findings
+            if f.file is not None
+        ],
         "properties": {"passed": report.passed},
     }
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -78,7 +84,7 @@ def _first_sentence(doc: str) -> str:
     return flat if end < 0 else flat[: end + 1]
 
 
-def _result(finding: Finding, file: str, index: dict[str, int]) -> dict[str, Any]:
+def _result(finding: Finding, file: str, index: dict[str, int], extra: dict[str, Any]) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": _artifact(file)}
     if finding.line is not None:
         physical["region"] = {"startLine": finding.line, "startColumn": finding.column or 1}
@@ -90,7 +96,7 @@ def _result(finding: Finding, file: str, index: dict[str, int]) -> dict[str, Any
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {"contractGate/v1": finding.fingerprint},
-        "properties": _properties(finding),
+        "properties": _properties(finding) | extra,
     }
     return result
 
@@ -113,6 +119,15 @@ def _notification(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "associatedRule": rule,
         "properties": _properties(finding) | {"fingerprint": finding.fingerprint},
     }
+
+
+def _pair_properties(finding: Finding, pairs: dict[tuple[str, str], str | None]) -> dict[str, Any]:
+    """For a finding on a pair's x-calls/x-consumers entry: whether the pair counts, and why not."""
+    for pointer in (finding.pointer, finding.pointer.removesuffix("/x-slo-p99")):
+        if finding.file is not None and (finding.file, pointer) in pairs:
+            reason = pairs[(finding.file, pointer)]
+            return {"counted": reason is None} | ({"notCounted": reason} if reason else {})
+    return {}
 
 
 def _properties(finding: Finding) -> dict[str, str]:

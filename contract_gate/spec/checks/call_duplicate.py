@@ -16,8 +16,10 @@ RULE = Rule(
     Scope.OPERATION,
     """
 An operation's `x-calls` names the same operation of a service twice (the same
-operationId, or the same method and path template), or its `x-consumers` names
-the same consumer twice. The pair is judged by the first entry alone, while a
+operationId, or the same method and path template; once the estate is loaded, also
+its operationId and its `METHOD /path`, or the path with its basePath or server
+path before it), or its `x-consumers` names the same consumer twice. The pair is
+judged by the first entry alone, while a
 second call still adds its budget to the sum `budget-overcommitted` checks.
 Keep one entry. Points at the later one.
 Fails: `x-calls: [{service: pay, operation: charge, …}, {service: pay, operation: charge, …}]`""",
