@@ -27,7 +27,8 @@ from contract_gate.extensions.values import format_millis
 from contract_gate.findings import Problem
 from contract_gate.pickling import by_constructor
 from contract_gate.spec.checks.call_duplicate import RULE as CALL_DUPLICATE
-from contract_gate.spec.model import CallRef, Operation, Service, route_of
+from contract_gate.spec.checks.call_duplicate import written_key
+from contract_gate.spec.model import CallRef, Operation, Service
 
 UNOWNED = "(unowned)"
 
@@ -225,10 +226,7 @@ def _written_apart(first: CallRef, later: CallRef, side: Side, other: Side) -> l
     Entries written alike are the per-operation rule's; here one names an operationId and the
     other "METHOD /path", or one writes the path with basePath or a server's path before it.
     """
-    if (first.service, route_of(first.operation) or first.operation) == (
-        later.service,
-        route_of(later.operation) or later.operation,
-    ):
+    if written_key(first) == written_key(later):
         return []
     message = (
         f'{side.operation} names {other.service} {other.operation} again as "{later.operation}"'

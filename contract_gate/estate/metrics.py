@@ -85,10 +85,11 @@ def completeness(operations: Iterable[Operation]) -> Ratio:
 
 def alignment(pairs: Iterable[Pair], scope: str) -> Alignment:
     """Aligned pairs / pairs in scope; out-of-view pairs are counted apart, never in the ratio."""
-    in_scope = [p for p in pairs if p.counts and (scope == "all" or p.cross_bu)]
-    counted = [p for p in in_scope if p.status != PairStatus.OUT_OF_VIEW]
+    reasons = [(p, p.not_counted(scope)) for p in pairs]
+    counted = [p for p, why in reasons if why is None]
     aligned = sum(p.status == PairStatus.ALIGNED for p in counted)
-    return Alignment(Ratio(aligned, len(counted)), scope, len(in_scope) - len(counted))
+    out_of_view = sum(why == "out-of-view" for _, why in reasons)
+    return Alignment(Ratio(aligned, len(counted)), scope, out_of_view)
 
 
 def compute_metrics(services: Iterable[Service], pairs: Iterable[Pair], scope: str) -> Metrics:

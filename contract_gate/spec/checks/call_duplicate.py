@@ -32,9 +32,7 @@ def check(service: Service, policy: Policy) -> Iterator[Problem]:
         for name, entries in (("x-calls", op.calls), ("x-consumers", op.consumers)):
             first: dict[tuple[str, tuple[str, str] | str], CallRef] = {}
             for entry in entries:
-                earlier = first.setdefault(
-                    (entry.service, route_of(entry.operation) or entry.operation), entry
-                )
+                earlier = first.setdefault(written_key(entry), entry)
                 if earlier is entry:
                     continue
                 yield Problem(
@@ -47,6 +45,11 @@ def check(service: Service, policy: Policy) -> Iterator[Problem]:
                     service.id,
                     op.key,
                 )
+
+
+def written_key(entry: CallRef) -> tuple[str, tuple[str, str] | str]:
+    """What an entry names as written: its service and operationId or (method, path template)."""
+    return entry.service, route_of(entry.operation) or entry.operation
 
 
 def _index(entry: CallRef) -> str:
