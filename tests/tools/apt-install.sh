@@ -22,9 +22,10 @@ DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recomme
 
 if command -v deb-systemd-helper >/dev/null 2>&1; then
 	for package in "$@"; do
-		dpkg -L "$package" 2>/dev/null | grep -E '^/(usr/)?lib/systemd/system/[^/@]+\.service$' |
-			while read -r unit; do
-				$sudo deb-systemd-helper disable "$(basename "$unit")" || true
-			done
+		# Most packages have no service: grep finding none must not end the script (pipefail).
+		units=$(dpkg -L "$package" 2>/dev/null | grep -E '^/(usr/)?lib/systemd/system/[^/@]+\.service$' || true)
+		for unit in $units; do
+			$sudo env DPKG_MAINTSCRIPT_PACKAGE="$package" deb-systemd-helper disable "$(basename "$unit")" || true
+		done
 	done
 fi
