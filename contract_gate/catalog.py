@@ -7,6 +7,7 @@ fails on a rule declared anywhere in the package and not listed).
 
 from __future__ import annotations
 
+from contract_gate.config import rules as config
 from contract_gate.engine import rules as engine
 from contract_gate.estate import rules as estate
 from contract_gate.extensions import rules as values
@@ -51,6 +52,9 @@ RULES: tuple[Rule, ...] = (
     history.SLO_LOOSENED,
     history.OWNER_CHANGED,
     history.OPERATION_REMOVED,
+    history.POLICY_LOOSENED,
+    history.BASELINE_GROWN,
+    config.POLICY_VIOLATION,
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

@@ -31,6 +31,7 @@ class Scope(StrEnum):
     OPERATION = "operation"
     ESTATE = "estate"
     DIFF = "diff"  # only with `check --base REV`
+    CONFIG = "config"  # the configuration itself, judged against the organisation's policy
 
 
 class Cite(StrEnum):

@@ -6,11 +6,14 @@ Never edit the golden files by hand: change a formatter, run `make golden`, revi
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from pathlib import Path
 
-from contract_gate.config.settings import Config
+from contract_gate.catalog import RULES_BY_ID
+from contract_gate.config.settings import Config, LoadedConfig
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.run import Report, run
+from contract_gate.history.policy import judge
 from contract_gate.outputs.registry import check_output, formats
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,8 +35,11 @@ def legacy_report() -> Report:
     From the repo root every path is `samples/legacy/...`: nothing absolute, nothing of the machine.
     """
     legacy = REPO / "samples" / "legacy"
+    # What the command line adds: every policy key, here all defaults (no config file, no policy).
+    judged_by = judge(LoadedConfig(Config(), REPO, None), {}, RULES_BY_ID).judged_by
     with contextlib.chdir(REPO):
-        return run([Path("samples/legacy")], Settings(config=Config(), ref_root=legacy), base=REPO)
+        report = run([Path("samples/legacy")], Settings(config=Config(), ref_root=legacy), base=REPO)
+    return replace(report, judged_by=judged_by)
 
 
 def golden_path(fmt: str) -> Path:

@@ -95,6 +95,8 @@ def test_every_rule_has_a_doc_and_cases() -> None:
         assert len(rule.doc.strip()) > 40, rule.id
         # Estate thresholds have no file to mark (tests/test_alignment.py); no spec can crash
         # the checker on purpose (tests/test_pool.py makes workers die instead); diff rules
-        # compare two git revisions, which one snapshot cannot show (tests/test_diff.py).
-        if rule.id not in {"threshold-alignment", "checker-crashed"} and rule.scope != "diff":
+        # compare two git revisions, which one snapshot cannot show (tests/test_diff.py,
+        # tests/test_policy.py); config rules judge a config against a policy file, not a spec
+        # (tests/test_policy.py).
+        if rule.id not in {"threshold-alignment", "checker-crashed"} and rule.scope not in {"diff", "config"}:
             assert rule.id in folders, f"no cases for {rule.id}"

@@ -393,13 +393,36 @@ def test_outside_a_git_repository_exits_2_with_one_line(
 
 
 def test_baseline_and_base_together(repo: Path) -> None:
+    # A baseline written in the change itself: it may accept what the base already had
+    # (slo-missing, slo-invalid), not the change's own findings (baseline-grown, tests/test_policy.py).
     _change_order_and_payment_reformat_catalog(repo)
     assert invoke("baseline", "create", "specs", "-o", "baseline.json").exit_code == 0
     code, report = check_json("--base", "HEAD~1", "--baseline", "baseline.json", "specs")
-    assert code == 1  # slo-loosened exists only in diff mode: no baseline holds it
-    assert [f["rule"] for f in report["findings"]] == ["slo-loosened"]
+    assert code == 1
+    assert sorted(f["rule"] for f in report["findings"]) == [
+        "baseline-grown",
+        "baseline-grown",
+        "owner-missing",
+        "slo-loosened",
+        "slo-misaligned",
+    ]
     assert report["diff"]["pre_existing"] == []
-    assert report["baseline"]["hidden"] == 4  # owner-missing, slo-misaligned, slo-missing, slo-invalid
+    assert report["baseline"]["hidden"] == 2  # slo-missing, slo-invalid
+
+
+def test_a_baseline_at_the_base_hides_findings_the_change_keeps(repo: Path) -> None:
+    assert invoke("baseline", "create", "specs", "-o", "baseline.json").exit_code == 0
+    commit("baseline")
+    _change_order_and_payment_reformat_catalog(repo)
+    code, report = check_json("--base", "HEAD~1", "--baseline", "baseline.json", "specs")
+    assert code == 1  # slo-loosened exists only in diff mode: no baseline holds it
+    assert sorted(f["rule"] for f in report["findings"]) == [
+        "owner-missing",
+        "slo-loosened",
+        "slo-misaligned",
+    ]
+    assert report["diff"]["pre_existing"] == []
+    assert report["baseline"]["hidden"] == 2
 
 
 def test_the_gate_composes_diff_and_baseline_without_the_command_line(repo: Path) -> None:
@@ -411,14 +434,15 @@ def test_the_gate_composes_diff_and_baseline_without_the_command_line(repo: Path
     from contract_gate.history import gate
     from contract_gate.history.diff import resolve
 
-    _change_order_and_payment_reformat_catalog(repo)
     loaded = load_config(None, {}, repo, RULES_BY_ID)
     settings = Settings(config=loaded.config, ref_root=(repo / "specs").resolve())
     inputs = [Path("specs")]
-    assert baselines.create(gate.check(inputs, settings, loaded.base), repo / "baseline.json") == 4
+    assert baselines.create(gate.check(inputs, settings, loaded.base), repo / "baseline.json") == 2
+    commit("baseline")
+    _change_order_and_payment_reformat_catalog(repo)
     accepted = baselines.load(repo / "baseline.json")
     report = gate.check(inputs, settings, loaded.base, revision=resolve("HEAD~1", repo), baseline=accepted)
-    assert [f.rule for f in report.findings] == ["slo-loosened"]
+    assert sorted(f.rule for f in report.findings) == ["owner-missing", "slo-loosened", "slo-misaligned"]
     assert report.diff is not None and report.pre_existing == []
-    assert report.baseline_info is not None and report.baseline_info.hidden == 4
+    assert report.baseline_info is not None and report.baseline_info.hidden == 2
     assert not report.passed

@@ -13,6 +13,7 @@ from contract_gate.catalog import RULES
 from contract_gate.cli import audit as cli_audit
 from contract_gate.cli import badge as cli_badge
 from contract_gate.cli import baseline as cli_baseline
+from contract_gate.cli import policy as cli_policy
 from contract_gate.cli import prometheus as cli_prometheus
 from contract_gate.cli import score as cli_score
 from contract_gate.cli.support import (
@@ -45,11 +46,19 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Config file (default: contract-gate.toml or pyproject.toml, searched upwards).",
 )
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CONTRACT_GATE_POLICY",
+    help="The organisation's policy: config keys read as minimums the repository's config may only"
+    " tighten (env: CONTRACT_GATE_POLICY).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
-def main(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
+def main(ctx: click.Context, config_file: Path | None, policy_file: Path | None, debug: bool) -> None:
     """Govern OpenAPI contracts: owners, SLOs and their agreements across services."""
-    ctx.obj = {"config_file": config_file, "debug": debug}
+    ctx.obj = {"config_file": config_file, "policy_file": policy_file, "debug": debug}
 
 
 def entry() -> None:
@@ -116,8 +125,8 @@ def check(
     """The CI gate: load, validate, apply the rules and thresholds, report, exit 0/1/2."""
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
     revision = _base_revision(base_rev)
-    settings, config_base, isolation = prepare(ctx, paths, overrides(fail_on=fail_on, **gate))
-    report = execute(paths, settings, config_base, isolation, revision, accepted)
+    prepared = prepare(ctx, paths, overrides(fail_on=fail_on, **gate), revision)
+    report = execute(paths, prepared, revision, accepted)
     note = baselines.stale_note(report.baseline_info) if report.baseline_info else None
     if note is not None:
         click.echo(f"contract-gate: info: {note}", err=True)
@@ -158,6 +167,6 @@ def rules(fmt: str) -> None:
         click.echo("".join(f"    {line}\n" for line in rule.doc.strip().splitlines()))
 
 
-for _module in (cli_baseline, cli_score, cli_badge, cli_prometheus, cli_audit):
+for _module in (cli_baseline, cli_score, cli_badge, cli_prometheus, cli_audit, cli_policy):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -51,9 +51,9 @@ def prometheus_rules_command(
     One group per service. The histogram and its label mapping come from the `prometheus` table of
     the config; the flags override it. Exits 0 unless it cannot run.
     """
-    settings, config_base, isolation = prepare(ctx, paths, overrides(**gate))
+    prepared = prepare(ctx, paths, overrides(**gate))
     # The flags are checked before the specs are read: a typo fails at once.
-    mapping = settings.config.prometheus.merged(
+    mapping = prepared.settings.config.prometheus.merged(
         {
             "histogram": histogram,
             "histogram-unit": histogram_unit,
@@ -64,7 +64,7 @@ def prometheus_rules_command(
     )
     from contract_gate.outputs import prometheus_rules  # only for this command
 
-    rules = prometheus_rules.build(execute(paths, settings, config_base, isolation), mapping)
+    rules = prometheus_rules.build(execute(paths, prepared), mapping)
     emit(rules.to_yaml(), output)
     if rules.skipped:
         skipped = f"{rules.skipped} operation{'s' if rules.skipped != 1 else ''}"

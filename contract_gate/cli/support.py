@@ -7,13 +7,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
 from contract_gate.atomic import OutputError, write_atomic
 from contract_gate.catalog import RULES_BY_ID
 from contract_gate.cli.progress import progress_bar
+from contract_gate.config.floor import Floor, load_floor
 from contract_gate.config.settings import ConfigError, load_config
 from contract_gate.engine.cache import Cache
 from contract_gate.engine.checker import Settings
@@ -21,6 +22,7 @@ from contract_gate.engine.pool import Isolation, default_jobs
 from contract_gate.engine.run import NoSpecsError, Report
 from contract_gate.history import gate
 from contract_gate.history.errors import BaselineError, DiffError
+from contract_gate.history.policy import Judgement, judge
 from contract_gate.load.discovery import common_root
 
 if TYPE_CHECKING:
@@ -119,7 +121,7 @@ def run_gate(ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any])
     Numbers published from a run that could not read every spec would look final and be
     wrong: such a run prints its findings and stops with exit 2 instead.
     """
-    report = execute(paths, *prepare(ctx, paths, flags))
+    report = execute(paths, prepare(ctx, paths, flags))
     if report.incomplete:
         from contract_gate.outputs.formatters import text as text_format
 
@@ -128,15 +130,23 @@ def run_gate(ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any])
     return report
 
 
+class Prepared(NamedTuple):
+    """What a run needs: settings, the folder config paths are relative to, the workers, the policy."""
+
+    settings: Settings
+    config_base: Path
+    isolation: Isolation | None
+    judgement: Judgement
+
+
 def execute(
     paths: tuple[Path, ...],
-    settings: Settings,
-    config_base: Path,
-    isolation: Isolation | None,
+    prepared: Prepared,
     revision: Revision | None = None,
     baseline: Baseline | None = None,
 ) -> Report:
     """Run the gate with prepared settings: the result cache, and a progress bar on a terminal."""
+    settings, config_base, isolation, judgement = prepared
     config = settings.config
     # CONTRACT_GATE_CACHE_DIR lets a CI job put the cache where its cache step saves it.
     folder = Path(os.environ.get("CONTRACT_GATE_CACHE_DIR") or config_base / config.cache_dir)
@@ -148,6 +158,7 @@ def execute(
             config_base,
             revision=revision,
             baseline=baseline,
+            judgement=judgement,
             isolation=isolation,
             cache=cache,
             progress=progress,
@@ -155,11 +166,23 @@ def execute(
 
 
 def prepare(
-    ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any]
-) -> tuple[Settings, Path, Isolation | None]:
-    """What a run needs: settings, the folder config paths are relative to, and the workers."""
+    ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any], revision: Revision | None = None
+) -> Prepared:
+    """What a run needs, with the config judged by `history.policy.judge`.
+
+    The config is held to the organisation's policy (--policy) and, in diff mode, to the
+    config at `revision`.
+    """
     loaded = load_config(ctx.obj["config_file"], flags, Path.cwd(), RULES_BY_ID)
-    config = loaded.config
+    judgement = judge(
+        loaded,
+        flags,
+        RULES_BY_ID,
+        floor=policy_floor(ctx),
+        revision=revision,
+        explicit=ctx.obj["config_file"],
+    )
+    config = judgement.config
     if flags.get("ref-root") is not None:
         ref_root = Path(flags["ref-root"])
     elif config.ref_root is not None:
@@ -175,7 +198,13 @@ def prepare(
             jobs=config.jobs or default_jobs(), seconds=config.file_timeout, memory=config.worker_memory_bytes
         )
     )
-    return settings, loaded.base, isolation
+    return Prepared(settings, loaded.base, isolation, judgement)
+
+
+def policy_floor(ctx: click.Context) -> Floor | None:
+    """The organisation's policy given with --policy (or CONTRACT_GATE_POLICY), if any."""
+    path: Path | None = ctx.obj.get("policy_file")
+    return load_floor(path, RULES_BY_ID) if path is not None else None
 
 
 def overrides(**flags: Any) -> dict[str, Any]:

@@ -261,6 +261,9 @@ class LoadedConfig:
     config: Config
     base: Path
     source: Path | None
+    # The keys the file set and those the command line set (`rules.<id>` for each rule).
+    file_keys: frozenset[str] = frozenset()
+    flag_keys: frozenset[str] = frozenset()
 
 
 def find_config_file(start: Path) -> tuple[Path, bool] | None:
@@ -299,23 +302,46 @@ def load_config(
     if located is not None:
         source, is_pyproject = located
         base = source.resolve().parent
-        raw = _read_table(source, is_pyproject)
-    merged = {**raw, **{k: v for k, v in overrides.items() if v is not None}}
-    config = validate(Config, merged, source)
+        raw = read_table(source, is_pyproject)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    config = config_of({**raw, **given}, source, rule_ids)
+    return LoadedConfig(config, base, source, keys_of(raw), keys_of(given))
+
+
+def config_of(table: dict[str, Any], source: Path | str | None, rule_ids: Collection[str]) -> Config:
+    """A config table (file and overrides merged) as a Config; ConfigError names the bad key."""
+    config = validate(Config, table, Path(source) if isinstance(source, str) else source)
     unknown = sorted(set(config.rules) - set(rule_ids))
     if unknown:
         raise ConfigError(
             f"{source or 'config'}: 'rules': unknown rule id {', '.join(unknown)} (see `contract-gate rules`)"
         )
-    return LoadedConfig(config, base, source)
+    return config
 
 
-def _read_table(source: Path, is_pyproject: bool) -> dict[str, Any]:
+def keys_of(table: dict[str, Any]) -> frozenset[str]:
+    """The keys a table sets, with `rules.<id>` for each rule it names."""
+    rules = table.get("rules")
+    named = {f"rules.{rule_id}" for rule_id in rules} if isinstance(rules, dict) else set()
+    return frozenset({key for key in table if key != "rules"} | named)
+
+
+def read_table(source: Path, is_pyproject: bool) -> dict[str, Any]:
+    """The config table of a file (`[tool.contract-gate]` of a pyproject.toml); ConfigError if unreadable."""
     try:
-        document = tomllib.loads(source.read_text("utf-8"))
+        text = source.read_text("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{source}: no such config file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+    except (UnicodeDecodeError, OSError) as error:
+        raise ConfigError(f"{source}: cannot read it: {error}") from None
+    return table_of(text, str(source), is_pyproject)
+
+
+def table_of(text: str, source: str, is_pyproject: bool) -> dict[str, Any]:
+    """The config table of a file's text; ConfigError naming `source` when it is not valid TOML."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{source}: not valid TOML: {error}") from None
     if is_pyproject:
         table = document.get("tool", {}).get("contract-gate", {})

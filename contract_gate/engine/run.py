@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract_gate.config.judged import JudgedValue
 from contract_gate.config.settings import Config
 from contract_gate.engine.cache import Cache
 from contract_gate.engine.checker import FileResult, Settings, check_file, problems_to_findings
@@ -92,6 +93,8 @@ class Report:
     pre_existing: list[Finding] = field(default_factory=list)
     baseline_info: BaselineInfo | None = None
     diff: DiffInfo | None = None
+    # The policy keys as applied and where each came from (the config, the base, the policy…).
+    judged_by: tuple[JudgedValue, ...] = ()
 
     @property
     def passed(self) -> bool:

@@ -22,12 +22,15 @@ from pathlib import Path
 
 from contract_gate import __version__
 from contract_gate.atomic import write_atomic
+from contract_gate.config.rules import POLICY_VIOLATION
 from contract_gate.engine.rules import THRESHOLD_IDS
 from contract_gate.engine.run import BaselineEntry, BaselineInfo, Report
 from contract_gate.findings import Finding
 from contract_gate.history.errors import BaselineError
+from contract_gate.history.rules import GATE_RULE_IDS
 
 BASELINE_VERSION = 1
+_NEVER_BASELINED = THRESHOLD_IDS | GATE_RULE_IDS | {POLICY_VIOLATION.id}
 _STALE_SHOWN = 5
 
 
@@ -54,8 +57,8 @@ class Update:
 
 
 def baselinable(finding: Finding) -> bool:
-    """Whether a finding may be accepted by a baseline (threshold findings may not)."""
-    return finding.rule not in THRESHOLD_IDS
+    """Whether a baseline may accept a finding (not thresholds, nor findings on the gate's own policy)."""
+    return finding.rule not in _NEVER_BASELINED
 
 
 def entries_of(findings: Iterable[Finding]) -> tuple[BaselineEntry, ...]:
@@ -98,6 +101,11 @@ def load(path: Path) -> Baseline:
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise BaselineError(f"baseline {path}: cannot read it: {_one_line(str(error))}") from None
+    return parse(text, str(path))
+
+
+def parse(text: str, path: str) -> Baseline:
+    """A baseline from its text; BaselineError (one line, naming `path`) when it is not one."""
     from pydantic import ValidationError
 
     from contract_gate.history.baseline_model import BaselineModel
@@ -118,7 +126,7 @@ def load(path: Path) -> Baseline:
     entries = tuple(
         BaselineEntry(e.fingerprint, e.rule, e.file, e.operation, e.message) for e in model.findings
     )
-    return Baseline(str(path), entries)
+    return Baseline(path, entries)
 
 
 def create(report: Report, path: Path) -> int:

@@ -68,6 +68,18 @@ def resolve(name: str, cwd: Path) -> Revision:
     return Revision(name, found.stdout.decode("ascii").strip(), toplevel)
 
 
+def file_at(revision: Revision, path: Path) -> tuple[str, bytes] | None:
+    """(repo-relative path, bytes) of the file at `path` (in the working tree) as it was at `revision`.
+
+    None when it did not exist there, or lies outside the repository.
+    """
+    rel = _inside(path, revision.toplevel)
+    if not rel:
+        return None
+    shown = _git(["cat-file", "blob", f"{revision.commit}:{rel}"], revision.toplevel)
+    return (rel, shown.stdout) if shown.returncode == 0 else None
+
+
 def against(
     head: Report,
     revision: Revision,

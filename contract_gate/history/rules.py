@@ -46,3 +46,35 @@ operation nothing calls. A severity set for it in config applies to all cases.""
         ("internal-unused", Severity.INFO),
     ),
 )
+
+POLICY_LOOSENED = Rule(
+    "policy-loosened",
+    Severity.ERROR,
+    Scope.DIFF,
+    """
+The pull request loosens the gate's own configuration (only with `check --base REV`;
+the config file is read at REV too): a lower `min-completeness`/`min-alignment`, a
+higher `fail-on`, a rule turned off or down, a new `exclude` pattern, a `bu-pattern`
+that accepts a name the old one refused, a wider or removed `bu-registry`, a larger
+`max-slo-p99`, `require-bidirectional` turned off, or another `alignment-scope`. One
+finding per loosening, at its line in the config file. The gate judges with the
+stricter of both, so a loosening takes effect only once it is merged, after review.
+Fails: `min-completeness = 95` at REV, `min-completeness = 0` now""",
+)
+
+BASELINE_GROWN = Rule(
+    "baseline-grown",
+    Severity.ERROR,
+    Scope.DIFF,
+    """
+The pull request adds an entry to the baseline (`check --base REV --baseline FILE`;
+the file is read at REV too) for a finding that did not occur at REV: accepting a new
+finding in the change that causes it. The entry hides nothing in this run, and the
+finding is reported at its line in the baseline file. Entries for findings that already
+occurred at REV (adopting existing debt) are accepted.
+Fails: a new operation without `x-bu-owner`, and its owner-missing fingerprint added to
+the baseline in the same pull request""",
+)
+
+# Findings about the gate's own configuration: no baseline may hide them.
+GATE_RULE_IDS = frozenset({POLICY_LOOSENED.id, BASELINE_GROWN.id})

@@ -194,6 +194,18 @@ def _absent(value: object) -> bool:
     return value is None
 
 
+class JudgedValueModel(_Model):
+    """One policy key as the gate applied it, and where the value came from."""
+
+    key: str = Field(description="`min-completeness`, `fail-on`, `rules.owner-missing`, …")
+    value: str
+    source: Literal["default", "config", "flags", "base", "policy"] = Field(
+        description="default; config: the repository's config file; flags: the command line;"
+        " base: the config at the base revision (the change loosened it); policy: --policy"
+    )
+    where: str = Field(description="The file (`REV:path` for the base), `the command line`, or empty.")
+
+
 class ReportModel(_Model):
     """The JSON report of `check` and `score`."""
 
@@ -212,6 +224,12 @@ class ReportModel(_Model):
         exclude_if=_absent,
         description="Specs whose check crashed before their operations were read: the metrics"
         " leave them out, so they are not the estate's (the run exits 2).",
+    )
+    judged_by: list[JudgedValueModel] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="The thresholds, severities and other policy keys the gate applied, each with"
+        " its source (the organisation's policy, the base revision, the flags, the config file).",
     )
 
 
@@ -245,6 +263,11 @@ def _report_model(report: Report, findings: list[FindingModel], services: list[S
         baseline=_baseline(report.baseline_info) if report.baseline_info is not None else None,
         diff=_diff(report.diff, report) if report.diff is not None else None,
         incomplete=report.incomplete or None,
+        judged_by=[
+            JudgedValueModel(key=j.key, value=j.value, source=j.source.value, where=j.where)
+            for j in report.judged_by
+        ]
+        or None,
     )
 
 

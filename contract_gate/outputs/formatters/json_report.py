@@ -82,6 +82,11 @@ def report_data(report: Report) -> dict[str, Any]:
         data["diff"] = _diff(report.diff, report)
     if report.incomplete:
         data["incomplete"] = list(report.incomplete)
+    if report.judged_by:
+        data["judged_by"] = [
+            {"key": j.key, "value": j.value, "source": j.source.value, "where": j.where}
+            for j in report.judged_by
+        ]
     return data
 
 

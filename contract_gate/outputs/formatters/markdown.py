@@ -14,6 +14,7 @@ from contract_gate.engine.run import Report
 from contract_gate.estate.metrics import Alignment, Ratio
 from contract_gate.findings import Finding
 from contract_gate.outputs.formatters.text import incomplete_notice
+from contract_gate.outputs.judged import judged_line
 from contract_gate.rules import Severity
 
 TOP = 20
@@ -28,6 +29,9 @@ def render(report: Report) -> str:
     lines = [f"## contract-gate: {verdict}", ""]
     if diff is not None:
         lines += [f"Compared with `{cell(diff.revision)}` ({diff.commit[:12]}).", ""]
+    judged = judged_line(report)
+    if judged is not None:
+        lines += [cell(judged), ""]
     if report.incomplete:
         lines += [f"**{cell(incomplete_notice(report))}**", "", _counts(report)]
         return "\n".join([*lines, "", *_top(report.findings)]) + "\n"

@@ -55,7 +55,7 @@ def render(report: Report) -> str:
             for f in report.findings
             if f.file is not None
         ],
-        "properties": {"passed": report.passed},
+        "properties": {"passed": report.passed} | _judged_by(report),
     }
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
@@ -118,6 +118,18 @@ def _notification(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "message": {"text": finding.message},
         "associatedRule": rule,
         "properties": _properties(finding) | {"fingerprint": finding.fingerprint},
+    }
+
+
+def _judged_by(report: Report) -> dict[str, Any]:
+    """The policy values the gate applied and their sources (the organisation's policy, the base…)."""
+    if not report.judged_by:
+        return {}
+    return {
+        "judgedBy": [
+            {"key": j.key, "value": j.value, "source": j.source.value, "where": j.where}
+            for j in report.judged_by
+        ]
     }
 
 

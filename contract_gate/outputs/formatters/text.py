@@ -7,6 +7,7 @@ from collections import Counter
 from contract_gate.engine.run import GroupDelta, Report
 from contract_gate.estate.metrics import GroupMetrics, Ratio
 from contract_gate.findings import Finding
+from contract_gate.outputs.judged import held_by_policy_or_base, judged_line
 
 
 def render(report: Report) -> str:
@@ -31,6 +32,9 @@ def render(report: Report) -> str:
     lines.append(_groups("By service", report.metrics.by_service))
     lines.extend(_diff_lines(report))
     lines.extend(_baseline_lines(report))
+    judged = judged_line(report)
+    if judged is not None and held_by_policy_or_base(report):
+        lines += ["", judged]
     lines.append("")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
