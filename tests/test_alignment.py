@@ -247,15 +247,42 @@ def test_callee_exactly_at_the_budget_is_aligned(in_tmp: Path) -> None:
     assert report["pairs"] == [pair(ORDER, GET_PAYMENT, "aligned", "0.15s", "150ms")]
 
 
-def test_misalignment_is_checked_before_the_agreement(in_tmp: Path) -> None:
-    # C 250ms > B 200ms, and A 300ms != B: one finding, slo-misaligned
-    order(in_tmp, "{service: payment-service, operation: createPayment, x-slo-p99: 200ms}")
-    payment(
-        in_tmp, create="x-consumers: [{service: order-service, operation: createOrder, x-slo-p99: 300ms}]"
+def test_a_slower_callee_and_another_agreed_value_are_both_reported_on_one_pair(in_tmp: Path) -> None:
+    # C 250ms > B 200ms, and A 300ms != B: both findings (SPEC §5), the pair violated and counted once
+    caller = order(in_tmp, "service: payment-service\noperation: createPayment\nx-slo-p99: 200ms")
+    callee = payment(
+        in_tmp, create="x-consumers:\n- service: order-service\n  operation: createOrder\n  x-slo-p99: 300ms"
     )
-    _, report = check_json(".", "--min-alignment", "0")
+    code, report = check_json(".", "--min-alignment", "0")
+    assert code == 1
     assert report["pairs"] == [pair(ORDER, CREATE_PAYMENT, "violated", "200ms", "250ms", "300ms")]
-    assert rules(report) == Counter({"slo-misaligned": 1})
+    assert rules(report) == Counter({"slo-misaligned": 1, "slo-agreement-mismatch": 1})
+    assert finding(report, "slo-misaligned") == at(
+        "order-service.yaml",
+        line_of(caller, "x-slo-p99: 200ms"),
+        f"{ORDER_CALLS}/0/x-slo-p99",
+        "order-service",
+        "POST /v1/orders",
+        "error",
+    )
+    assert finding(report, "slo-agreement-mismatch") == at(
+        "payment-service.yaml",
+        line_of(callee, "x-slo-p99: 300ms"),
+        f"{PAYMENT_CONSUMERS}/0/x-slo-p99",
+        "payment-service",
+        "POST /v1/payments",
+        "error",
+    )
+    assert ratio(report["metrics"]["alignment"]) == (0.0, 0, 1, 0)
+    assert ratio(report["metrics"]["by_service"]["payment-service"]["alignment"]) == (0.0, 0, 1, 0)
+
+
+def test_a_slower_callee_with_an_invalid_agreed_value_is_violated(in_tmp: Path) -> None:
+    order(in_tmp, "{service: payment-service, operation: createPayment, x-slo-p99: 200ms}")
+    payment(in_tmp, create="x-consumers: [{service: order-service, operation: createOrder, x-slo-p99: 300}]")
+    _, report = check_json(".", "--min-alignment", "0")
+    assert [p["status"] for p in report["pairs"]] == ["violated"]
+    assert rules(report) == Counter({"slo-misaligned": 1, "call-invalid": 1})
 
 
 def test_consumer_without_an_agreed_value_does_not_disagree(in_tmp: Path) -> None:

@@ -50,7 +50,7 @@ FINDINGS_BY_RULE = {
     "slo-missing": 3,
     "slo-invalid": 3,
     "slo-misaligned": 1,
-    "slo-agreement-mismatch": 1,
+    "slo-agreement-mismatch": 2,
     "call-not-declared": 1,
     "call-invalid": 1,
     "call-unresolved": 1,

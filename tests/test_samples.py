@@ -46,13 +46,14 @@ LEGACY_FINDINGS = {
     ("slo-invalid", "billing-gateway.yaml", 89, "POST /v1/invoices/{invoiceId}/payments"),
     ("slo-missing", "returns-service.yml", 74, "GET /v1/returns/{rmaId}"),
     ("threshold-completeness", None, None, None),
-    # Calls between services (SPEC §5): one finding per non-aligned pair, then the budget checks.
+    # Calls between services (SPEC §5): the findings of each non-aligned pair, then the budget checks.
     ("budget-infeasible", "storefront-api.yaml", 29, CART),  # 400ms waits for getPointsBalance's 2s
     ("slo-misaligned", "storefront-api.yaml", 31, CART),  # budget 200ms < callee 2s
     ("call-invalid", "storefront-api.yaml", 34, CART),  # budget `100`: bare number
     ("call-out-of-view", "storefront-api.yaml", 125, CHECKOUT),  # order-service is not loaded
     ("call-cycle", "billing-gateway.yaml", 21, LIST_INVOICES),  # listInvoices <-> getPointsBalance
     ("slo-agreement-mismatch", "billing-gateway.yaml", 50, CREATE_INVOICE),  # agreed 800ms, budget 1s
+    ("slo-agreement-mismatch", "loyalty-service.yaml", 31, POINTS),  # agreed 250ms, getCart budgets 200ms
     ("call-not-declared", "loyalty-service.yaml", 32, POINTS),  # checkout does not declare it
     ("budget-overcommitted", "returns-service.yml", 35, CREATE_RETURN),  # 700ms < 350ms + 400ms
     ("call-out-of-view", "returns-service.yml", 36, CREATE_RETURN),  # order-service is not loaded
@@ -73,7 +74,7 @@ LEGACY_PAIRS = {
     (RETURNS, CREATE_RETURN, BILLING, "createCreditNote"): ("unresolved", "400ms", None, None, True),
     (RETURNS, CREATE_RETURN, ORDERS, "getOrder"): ("out-of-view", "350ms", None, None, True),
     (STOREFRONT, CART, BILLING, "GET /v1/payment-methods"): ("aligned", "150ms", "100ms", "150ms", True),
-    (STOREFRONT, CART, LOYALTY, POINTS): ("violated", "200ms", "2s", "250ms", True),  # C > B
+    (STOREFRONT, CART, LOYALTY, POINTS): ("violated", "200ms", "2s", "250ms", True),  # C > B and A != B
     (STOREFRONT, CART, VOUCHER, "GET /v1/vouchers/{voucherCode}"): ("undeclared", "100", "150ms", None, True),
     (STOREFRONT, CHECKOUT, BILLING, CREATE_INVOICE): ("aligned", "1s", "1s", "1000ms", True),  # A == B
     (STOREFRONT, CHECKOUT, LOYALTY, POINTS): ("undeclared", None, "2s", "500ms", True),  # only the callee

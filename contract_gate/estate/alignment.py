@@ -23,6 +23,7 @@ from contract_gate.estate.rules import (
     SLO_AGREEMENT_MISMATCH,
     SLO_MISALIGNED,
 )
+from contract_gate.estate.service_hints import ServiceHints
 from contract_gate.extensions.values import format_millis
 from contract_gate.findings import Problem
 from contract_gate.pickling import by_constructor
@@ -106,6 +107,7 @@ class _Draft:
 def analyze(services: list[Service], policy: Policy) -> tuple[list[Pair], list[Problem]]:
     """Every pair of the estate with its status, and the findings of the call rules."""
     estate = Estate(services)
+    hints = ServiceHints(estate.services)
     drafts: dict[tuple[str, str, str, str], _Draft] = {}
     pairs: list[Pair] = []
     problems: list[Problem] = []
@@ -113,7 +115,7 @@ def analyze(services: list[Service], policy: Policy) -> tuple[list[Pair], list[P
         for op in service.operations:
             caller = Side(service.id, op.key, op)
             for call in op.calls:
-                outcome = _callee(estate, caller, call, problems)
+                outcome = _callee(estate, hints, caller, call, problems)
                 if isinstance(outcome, Pair):
                     pairs.append(outcome)
                     continue
@@ -123,7 +125,7 @@ def analyze(services: list[Service], policy: Policy) -> tuple[list[Pair], list[P
                 draft.call = draft.call or call
             callee = Side(service.id, op.key, op)
             for consumer in op.consumers:
-                source = _caller(estate, callee, consumer, problems)
+                source = _caller(estate, hints, callee, consumer, problems)
                 if isinstance(source, Side):
                     draft = drafts.setdefault(_key(source, callee), _Draft(source, callee))
                     if draft.consumer is not None:
@@ -132,10 +134,9 @@ def analyze(services: list[Service], policy: Policy) -> tuple[list[Pair], list[P
                 elif source is not None:
                     pairs.append(source)
     for draft in drafts.values():
-        pair, problem = _judge(draft, policy)
+        pair, found = _judge(draft, policy)
         pairs.append(pair)
-        if problem is not None:
-            problems.append(problem)
+        problems.extend(found)
     problems.extend(budget_problems(estate, policy))
     problems.extend(cycle_problems(estate))
     pairs.sort(key=lambda p: (p.caller.service, p.caller.operation, p.callee.service, p.callee.operation))
@@ -146,7 +147,9 @@ def _key(caller: Side, callee: Side) -> tuple[str, str, str, str]:
     return caller.service, caller.operation, callee.service, callee.operation
 
 
-def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]) -> Side | Pair:
+def _callee(
+    estate: Estate, hints: ServiceHints, caller: Side, call: CallRef, problems: list[Problem]
+) -> Side | Pair:
     """The callee side of an x-calls entry, or a finished pair when it cannot be resolved."""
     if call.service not in estate.services:
         problems.append(
@@ -156,7 +159,7 @@ def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]
                 caller,
                 (
                     f'{caller.operation} calls service "{call.service}", which is not among the loaded specs;'
-                    " the pair is listed but not counted"
+                    f" the pair is listed but not counted. {hints.for_missing(call.service)}"
                 ),
             )
         )
@@ -178,7 +181,9 @@ def _callee(estate: Estate, caller: Side, call: CallRef, problems: list[Problem]
     return Side(call.service, op.key, op)
 
 
-def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Problem]) -> Side | Pair | None:
+def _caller(
+    estate: Estate, hints: ServiceHints, callee: Side, consumer: CallRef, problems: list[Problem]
+) -> Side | Pair | None:
     """The caller side of an x-consumers entry, a pair when out of view, None when unresolved."""
     if consumer.service not in estate.services:
         problems.append(
@@ -188,7 +193,8 @@ def _caller(estate: Estate, callee: Side, consumer: CallRef, problems: list[Prob
                 callee,
                 (
                     f'{callee.operation} lists consumer service "{consumer.service}", which is not among the'
-                    " loaded specs; the pair is listed but not counted"
+                    " loaded specs; the pair is listed but not counted. "
+                    + hints.for_missing(consumer.service)
                 ),
             )
         )
@@ -241,8 +247,12 @@ def _unfinished(caller: Side, callee: Side, call: CallRef, status: PairStatus) -
     return Pair(caller, callee, status, _text(call.budget), None, None, call.mode, _entries(call))
 
 
-def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, Problem | None]:
-    """Status of a resolved pair, and the finding that explains a non-aligned one."""
+def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, list[Problem]]:
+    """Status of a resolved pair, and the findings that explain a non-aligned one.
+
+    A callee slower than the budget and an agreed value other than the budget are both
+    reported when both hold (SPEC §5): the pair is one violated pair either way.
+    """
     call, consumer, caller, callee = draft.call, draft.consumer, draft.caller, draft.callee
     commitment = _commitment(callee.op)
     agreed = _text(consumer.budget) if consumer is not None else None
@@ -251,15 +261,17 @@ def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, Problem | None]:
         pair = Pair(
             caller, callee, PairStatus.UNDECLARED, None, commitment, agreed, "sync", _entries(consumer)
         )
-        return pair, call_problem(
-            CALL_NOT_DECLARED,
-            consumer,
-            callee,
-            (
-                f"{callee.service} {callee.operation} lists {caller.service} {caller.operation} as a"
-                f" consumer, but {caller.service} does not declare the call in x-calls"
-            ),
-        )
+        return pair, [
+            call_problem(
+                CALL_NOT_DECLARED,
+                consumer,
+                callee,
+                (
+                    f"{callee.service} {callee.operation} lists {caller.service} {caller.operation} as a"
+                    f" consumer, but {caller.service} does not declare the call in x-calls"
+                ),
+            )
+        ]
     budget_ms = valid_ms(call.budget, policy)
     commitment_ms = callee.op.slo_ms if callee.op is not None else None
     pair = Pair(
@@ -273,41 +285,51 @@ def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, Problem | None]:
         _entries(call, consumer),
     )
     if budget_ms is None or commitment_ms is None:
-        return _with(pair, PairStatus.UNDECLARED), None  # the missing/invalid value has its own finding
+        return _with(pair, PairStatus.UNDECLARED), []  # the missing/invalid value has its own finding
+    problems: list[Problem] = []
     if commitment_ms > budget_ms:
-        return _with(pair, PairStatus.VIOLATED), call_problem(
-            SLO_MISALIGNED,
-            call,
-            caller,
-            (
-                f"{caller.service} {caller.operation} allows {callee.service} {callee.operation}"
-                f" {format_millis(budget_ms)}, but it promises {format_millis(commitment_ms)}"
-            ),
+        problems.append(
+            call_problem(
+                SLO_MISALIGNED,
+                call,
+                caller,
+                (
+                    f"{caller.service} {caller.operation} allows {callee.service} {callee.operation}"
+                    f" {format_millis(budget_ms)}, but it promises {format_millis(commitment_ms)}"
+                ),
+            )
         )
     agreed_ms = valid_ms(consumer.budget, policy) if consumer is not None else None
-    if consumer is not None and consumer.budget is not None and agreed_ms is None:
-        return _with(pair, PairStatus.UNDECLARED), None  # the invalid agreed value is call-invalid already
     if consumer is not None and agreed_ms is not None and agreed_ms != budget_ms:
-        return _with(pair, PairStatus.VIOLATED), call_problem(
-            SLO_AGREEMENT_MISMATCH,
-            consumer,
-            callee,
-            (
-                f"{callee.service} {callee.operation} agreed {_text(consumer.budget)} with {caller.service}"
-                f" {caller.operation}, which budgets {format_millis(budget_ms)} for the call"
-            ),
+        problems.append(
+            call_problem(
+                SLO_AGREEMENT_MISMATCH,
+                consumer,
+                callee,
+                (
+                    f"{callee.service} {callee.operation} agreed {_text(consumer.budget)} with"
+                    f" {caller.service} {caller.operation}, which budgets {format_millis(budget_ms)}"
+                    " for the call"
+                ),
+            )
         )
+    if problems:
+        return _with(pair, PairStatus.VIOLATED), problems
+    if consumer is not None and consumer.budget is not None and agreed_ms is None:
+        return _with(pair, PairStatus.UNDECLARED), []  # the invalid agreed value is call-invalid already
     if policy.require_bidirectional and consumer is None:
-        return _with(pair, PairStatus.UNDECLARED), call_problem(
-            CONSUMER_NOT_LISTED,
-            call,
-            caller,
-            (
-                f"{callee.service} {callee.operation} does not list {caller.service} {caller.operation}"
-                " in x-consumers (require-bidirectional)"
-            ),
-        )
-    return pair, None
+        return _with(pair, PairStatus.UNDECLARED), [
+            call_problem(
+                CONSUMER_NOT_LISTED,
+                call,
+                caller,
+                (
+                    f"{callee.service} {callee.operation} does not list {caller.service} {caller.operation}"
+                    " in x-consumers (require-bidirectional)"
+                ),
+            )
+        ]
+    return pair, []
 
 
 def _with(pair: Pair, status: PairStatus) -> Pair:
