@@ -133,7 +133,7 @@ def test_sarif_levels_fingerprints_uris_and_rule_indices(report: Report) -> None
     assert [r["id"] for r in rules] == [r.id for r in RULES]
     assert run["originalUriBaseIds"].keys() == {"%SRCROOT%"}
     located = [f for f in report.findings if f.file is not None]
-    assert len(run["results"]) == len(located) == 20
+    assert len(run["results"]) == len(located) == 21
     levels = {"error": "error", "warning": "warning", "info": "note"}
     for result, found in zip(run["results"], located, strict=True):
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == found.rule
@@ -200,9 +200,9 @@ def test_junit_counts_and_file_line_attributes(report: Report) -> None:
             assert case.get("file") == (None if name == "estate" else name)
         for case in failing:
             assert name == "estate" or int(case.get("line", "0")) >= 1
-    # 20 error/warning findings, 2 info findings (passing, with system-out), 7 documented clean operations.
-    assert (total, failures) == (29, 20)
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("29", "20", "0")
+    # 21 error/warning findings, 2 info findings (passing, with system-out), 7 documented clean operations.
+    assert (total, failures) == (30, 21)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("30", "21", "0")
     estate = suites["estate"].findall("testcase")
     assert {c.get("name") for c in estate} == {"threshold-alignment", "threshold-completeness"}
     voucher = suites["samples/legacy/voucher-service.yaml"].findall("testcase")
@@ -263,7 +263,7 @@ def test_github_one_line_per_finding_from_a_real_spec(in_tmp: Path) -> None:
 
 def test_github_levels(report: Report) -> None:
     commands = [line.split(" ", 1)[0] for line in github.render(report).splitlines()]
-    assert commands.count("::error") == 17 and commands.count("::warning") == 3
+    assert commands.count("::error") == 18 and commands.count("::warning") == 3
     assert commands.count("::notice") == 2 + 1  # two infos, then the summary
 
 
@@ -303,12 +303,12 @@ def test_markdown_summary(report: Report) -> None:
     assert "| Documentation completeness | 52.6% (10/19 operations) |" in text
     assert "| SLO alignment (cross-bu) | 40.0% (4/10 pairs), 2 out of view |" in text
     assert "| MARKETING-BU | 100.0% (5/5 operations) | 28.6% (2/7 pairs) |" in text
-    assert "**22 findings** in 6 files: 17 errors · 3 warnings · 2 infos" in text
+    assert "**23 findings** in 6 files: 18 errors · 3 warnings · 2 infos" in text
     rows = [line for line in text.splitlines() if line.startswith(("| error ", "| warning ", "| info "))]
     assert len(rows) == markdown.TOP
-    assert [r.split(" ")[1] for r in rows] == ["error"] * 17 + ["warning"] * 3
+    assert [r.split(" ")[1] for r in rows] == ["error"] * 18 + ["warning"] * 2
     assert "| samples/legacy/storefront-api.yaml:31 | `slo-misaligned` |" in text
-    assert text.rstrip().endswith("…and 2 more findings not shown; see the full report.")
+    assert text.rstrip().endswith("…and 3 more findings not shown; see the full report.")
 
 
 def test_markdown_cells_cannot_break_the_table(report: Report) -> None:
