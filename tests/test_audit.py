@@ -93,7 +93,7 @@ def test_marketing_pairs_and_findings() -> None:
         ("storefront-api", "POST /api/v1/checkout", "undeclared"),  # L12
     }
     assert pairs(points, "outbound") == {("billing-gateway", "GET /v1/invoices", "undeclared")}  # L2
-    assert rules(points) == {"call-not-declared"}  # C7
+    assert rules(points) == {"slo-agreement-mismatch", "call-not-declared"}  # C11, C7
     redeem = ops["redeemPoints"]
     assert pairs(redeem, "inbound") == {("storefront-api", "POST /api/v1/checkout", "aligned")}  # L13
     assert pairs(redeem, "outbound") == {
@@ -358,7 +358,8 @@ def test_markdown_legacy() -> None:
     assert "`budget-infeasible`" in text and "`slo-misaligned`" in text and "`call-invalid`" in text  # C1-C3
 
 
-def test_table_fits_100_columns_without_colour() -> None:
+def test_table_fits_100_columns_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # piped, the table is as wide as COLUMNS says
     result = invoke("audit", LEGACY, "--bu", "(unowned)")
     assert result.exit_code == 0
     assert "\x1b[" not in result.stdout

@@ -56,8 +56,10 @@ def audit(
 ) -> None:
     """Every operation BU owns: owner and SLO (and where each is written), pairs, findings.
 
-    As a terminal table, Markdown, CSV (one row per operation), JSON or a self-contained HTML
-    page. Exits 0 unless it cannot run; an unknown BU gives an empty report and a note.
+    With the gate's thresholds and whether the BU's and the overall numbers meet them, and why
+    each pair is not aligned. As a terminal table (as wide as COLUMNS when piped), Markdown, CSV
+    (one row per operation), JSON or a self-contained HTML page. Exits 0 unless it cannot run;
+    an unknown BU gives an empty report and a note.
     """
     from contract_gate.outputs.audit import build_audit  # pydantic's models only for this command
 

@@ -20,8 +20,17 @@ from contract_gate.engine.run import Report
 from contract_gate.estate.alignment import UNOWNED, Pair, PairStatus
 from contract_gate.estate.metrics import Alignment, GroupMetrics, Ratio, alignment, completeness
 from contract_gate.estate.pairs import Side
+from contract_gate.estate.rules import (
+    CALL_NOT_DECLARED,
+    CALL_OUT_OF_VIEW,
+    CALL_UNRESOLVED,
+    CONSUMER_NOT_LISTED,
+    SLO_AGREEMENT_MISMATCH,
+    SLO_MISALIGNED,
+)
 from contract_gate.extensions.rules import OWNER_INVALID, OWNER_UNKNOWN_BU, SLO_INVALID
 from contract_gate.findings import Finding
+from contract_gate.load import pointer as jp
 from contract_gate.outputs.report_model import (
     FindingModel,
     GroupModel,
@@ -35,8 +44,8 @@ from contract_gate.outputs.report_model import (
 )
 from contract_gate.outputs.schema_versions import AUDIT_SCHEMA_VERSION
 from contract_gate.rules import Rule
-from contract_gate.spec.checks import owner_missing, slo_missing
-from contract_gate.spec.model import Operation
+from contract_gate.spec.checks import call_invalid, owner_missing, slo_missing
+from contract_gate.spec.model import HTTP_METHODS, Operation
 
 # The published audit schema spells the statuses out; tests hold them equal to PairStatus.
 Status = Literal["aligned", "violated", "undeclared", "unresolved", "out-of-view"]
@@ -54,6 +63,28 @@ _STATE: dict[str, str] = {
     slo_missing.RULE.id: "SLO missing",
     SLO_INVALID.id: "SLO invalid",
 }
+# The rules whose finding at a pair's x-calls/x-consumers entry says why the pair is not aligned.
+_STATUS_RULES = frozenset(
+    rule.id
+    for rule in (
+        CALL_NOT_DECLARED,
+        CONSUMER_NOT_LISTED,
+        call_invalid.RULE,
+        SLO_MISALIGNED,
+        SLO_AGREEMENT_MISMATCH,
+        CALL_UNRESOLVED,
+        CALL_OUT_OF_VIEW,
+    )
+)
+# When the finding that explains a status is turned off in the config.
+_STATUS_TEXT: dict[str, str] = {
+    PairStatus.VIOLATED: "the callee's p99 is above the budget, or the agreed value differs from it",
+    PairStatus.UNDECLARED: "the budget, the callee's p99 or the agreed value is missing or invalid",
+    PairStatus.UNRESOLVED: "the callee has no such operation",
+    PairStatus.OUT_OF_VIEW: "the other service is not among the loaded specs",
+}
+# Against a threshold: at or above it, below it, or nothing to count (which never fails the gate).
+Outcome = Literal["pass", "fail", "n/a"]
 
 
 class _Model(BaseModel):
@@ -65,7 +96,9 @@ class AuditPairModel(_Model):
 
     `counted` says whether the pair is in the alignment denominator of the configured scope;
     `not_counted` says why not: an internal operation on a side, out of view, or both sides
-    in the same BU under the cross-bu scope.
+    in the same BU under the cross-bu scope. `reason` says why a pair is not aligned: the
+    messages of the findings that explain it (rule id in brackets) and, for an undeclared pair,
+    what is wrong with the callee's p99; null for an aligned pair.
     """
 
     direction: Literal["inbound", "outbound"]
@@ -80,6 +113,7 @@ class AuditPairModel(_Model):
     cross_bu: bool
     counted: bool
     not_counted: NotCounted | None
+    reason: str | None
 
 
 class AuditOperationModel(_Model):
@@ -106,12 +140,34 @@ class AuditOperationModel(_Model):
     findings: list[FindingModel]
 
 
+class ThresholdModel(_Model):
+    """One threshold of the gate (from the config) and whether the BU's and the estate's numbers meet it.
+
+    "pass" at or above it, "fail" below it, compared on the exact counts as the gate does; "n/a"
+    when there is nothing to count, which never fails. The gate judges the overall number only.
+    """
+
+    key: Literal["min-completeness", "min-alignment"]
+    threshold: float
+    bu: Outcome
+    overall: Outcome
+
+
+class GateModel(_Model):
+    """The estate's metrics, which the gate judges, and its two thresholds."""
+
+    overall: GroupModel
+    completeness: ThresholdModel
+    alignment: ThresholdModel
+
+
 class AuditModel(_Model):
     """The owner's report of `contract-gate audit --bu BU`.
 
-    `metrics` are the BU's as in the JSON report's `metrics.by_bu`; `by_service` has, for each
-    service holding the BU's operations, the completeness of those operations and the alignment
-    of the pairs touching them. `known_bus` lists the groups that own external operations.
+    `metrics` are the BU's as in the JSON report's `metrics.by_bu`; `gate` holds them and the
+    estate's metrics to the thresholds; `by_service` has, for each service holding the BU's
+    operations, the completeness of those operations and the alignment of the pairs touching
+    them. `known_bus` lists the groups that own external operations.
     """
 
     schema_version: Literal[1]
@@ -121,6 +177,7 @@ class AuditModel(_Model):
     include_internal: bool
     known_bus: list[str]
     metrics: GroupModel
+    gate: GateModel
     by_service: dict[str, GroupModel]
     operations: list[AuditOperationModel]
 
@@ -147,6 +204,7 @@ def build_audit(report: Report, bu: str, include_internal: bool = False) -> Audi
         include_internal=include_internal,
         known_bus=known_bus(report),
         metrics=group_model(group),
+        gate=_gate(report, group),
         by_service={
             name: group_model(
                 GroupMetrics(completeness(members), alignment(_touching(report.pairs, members), scope))
@@ -155,6 +213,32 @@ def build_audit(report: Report, bu: str, include_internal: bool = False) -> Audi
         },
         operations=[_operation(op, links, scope) for op in ops],
     )
+
+
+def _gate(report: Report, group: GroupMetrics) -> GateModel:
+    config, overall = report.config, report.metrics.overall
+    return GateModel(
+        overall=group_model(overall),
+        completeness=ThresholdModel(
+            key="min-completeness",
+            threshold=config.min_completeness,
+            bu=outcome(group.completeness, config.min_completeness),
+            overall=outcome(overall.completeness, config.min_completeness),
+        ),
+        alignment=ThresholdModel(
+            key="min-alignment",
+            threshold=config.min_alignment,
+            bu=outcome(group.alignment.ratio, config.min_alignment),
+            overall=outcome(overall.alignment.ratio, config.min_alignment),
+        ),
+    )
+
+
+def outcome(ratio: Ratio, threshold: float) -> Outcome:
+    """A metric against its threshold, on the exact counts (n/a: nothing to count)."""
+    if ratio.denominator == 0:
+        return "n/a"
+    return "fail" if ratio.below(threshold) else "pass"
 
 
 def known_bus(report: Report) -> list[str]:
@@ -187,11 +271,15 @@ class _Links:
         # findings without an operation.
         self._by_operation: dict[tuple[str | None, str], list[int]] = {}
         self._by_place: dict[tuple[str | None, str], list[int]] = {}
+        # Every finding of a rule that explains a pair's status, by (file, pointer).
+        self._status: dict[tuple[str | None, str], list[Finding]] = {}
         for index, finding in enumerate(report.findings):
             if finding.operation is not None:
                 self._by_operation.setdefault((finding.service, finding.operation), []).append(index)
             else:
                 self._by_place.setdefault((finding.file, finding.pointer), []).append(index)
+            if finding.rule in _STATUS_RULES:
+                self._status.setdefault((finding.file, finding.pointer), []).append(finding)
 
     def findings_of(self, op: Operation) -> list[Finding]:
         """The operation's own findings, and those without an operation where its owner/SLO is written.
@@ -205,6 +293,33 @@ class _Links:
             if value is not None:
                 positions.update(self._by_place.get((value.file, value.pointer), ()))
         return [self.findings[index] for index in sorted(positions)]
+
+    def reason(self, pair: Pair) -> str | None:
+        """Why the pair is not aligned; None when it is.
+
+        The findings at its x-calls/x-consumers entries (or their x-slo-p99) that explain a
+        status, and for an undeclared pair the callee's missing or invalid p99, which has its
+        own finding at the callee. A generic sentence when the explaining rule is turned off.
+        """
+        if pair.status == PairStatus.ALIGNED:
+            return None
+        reasons = [
+            f"{finding.message} ({finding.rule})"
+            for file, entry in pair.entries
+            for place in (entry, jp.child(entry, "x-slo-p99"))
+            for finding in self._status.get((file, place), ())
+        ]
+        if pair.status == PairStatus.UNDECLARED:
+            reasons += _callee_slo_problem(pair.callee.op)
+        return "; ".join(dict.fromkeys(reasons)) or _STATUS_TEXT[pair.status]
+
+
+def _callee_slo_problem(callee: Operation | None) -> list[str]:
+    if callee is None or callee.slo_ms is not None:
+        return []
+    if callee.slo is None:
+        return [f"{callee.service} {callee.key} has no x-slo-p99 ({slo_missing.RULE.id})"]
+    return [f"the callee's {callee.slo_verdict.message} ({SLO_INVALID.id})"]
 
 
 def _operation(op: Operation, links: _Links, scope: str) -> AuditOperationModel:
@@ -222,8 +337,8 @@ def _operation(op: Operation, links: _Links, scope: str) -> AuditOperationModel:
         documented=op.documented,
         state="; ".join(_STATE[p] for p in problems) or "documented",
         problems=problems,
-        inbound=[_pair(p, p.caller, "inbound", scope) for p in links.inbound.get(id(op), [])],
-        outbound=[_pair(p, p.callee, "outbound", scope) for p in links.outbound.get(id(op), [])],
+        inbound=[_pair(p, p.caller, "inbound", scope, links) for p in links.inbound.get(id(op), [])],
+        outbound=[_pair(p, p.callee, "outbound", scope, links) for p in links.outbound.get(id(op), [])],
         findings=[finding_model(f) for f in links.findings_of(op)],
     )
 
@@ -242,8 +357,10 @@ def _problems(op: Operation) -> list[Problem]:
     return [cast(Problem, rule.id) for rule in broken]
 
 
-def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], scope: str) -> AuditPairModel:
-    reason = cast(NotCounted | None, pair.not_counted(scope))
+def _pair(
+    pair: Pair, other: Side, direction: Literal["inbound", "outbound"], scope: str, links: _Links
+) -> AuditPairModel:
+    not_counted = cast(NotCounted | None, pair.not_counted(scope))
     return AuditPairModel(
         direction=direction,
         service=other.service,
@@ -255,8 +372,9 @@ def _pair(pair: Pair, other: Side, direction: Literal["inbound", "outbound"], sc
         agreed=pair.agreed,
         mode=pair.mode,
         cross_bu=pair.cross_bu,
-        counted=reason is None,
-        not_counted=reason,
+        counted=not_counted is None,
+        not_counted=not_counted,
+        reason=links.reason(pair),
     )
 
 
@@ -282,6 +400,35 @@ def value_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+PLACE_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
+
+
+def place_text(pointer: str) -> str:
+    """A JSON pointer as people read it: `/paths/~1v1~1orders/post/x-slo-p99` is POST /v1/orders, x-slo-p99.
+
+    Under `paths` the path is shown as written, the HTTP method upper-case before it; the other
+    tokens are decoded, and the parts joined with PLACE_SEPARATOR (a right-pointing angle quote),
+    so `/info/x-bu-owner` reads "info", the separator, "x-bu-owner". A number goes in brackets
+    after the token before it (`x-calls[1]`, `responses[200]`). The empty pointer (the whole
+    document) is `(document)`.
+    """
+    tokens = jp.split(pointer)
+    if not tokens:
+        return "(document)"
+    if tokens[0] == "paths" and len(tokens) > 1:
+        head, rest = tokens[1], tokens[2:]
+        if rest and rest[0] in HTTP_METHODS:
+            head, rest = f"{rest[0].upper()} {head}", rest[1:]
+        tokens = [head, *rest]
+    shown: list[str] = []
+    for token in tokens:
+        if token.isdigit() and shown:
+            shown[-1] += f"[{token}]"  # a list item, or a numeric key such as a response code
+        else:
+            shown.append(token or '""')
+    return PLACE_SEPARATOR.join(shown)
+
+
 def status_counts(pairs: Iterable[AuditPairModel]) -> str:
     """`"aligned 1; violated 1"`, statuses in a fixed order; empty when there is no pair."""
     counted: Counter[str] = Counter(p.status for p in pairs)
@@ -293,6 +440,11 @@ def ratio_text(ratio: RatioModel, unit: str) -> str:
     if ratio.percent is None:
         return f"n/a (no {unit})"
     return f"{ratio.percent:.1f}% ({ratio.numerator}/{ratio.denominator} {unit})"
+
+
+def threshold_text(check: ThresholdModel) -> str:
+    """`"95%"`: the threshold as the config writes it."""
+    return f"{check.threshold:g}%"
 
 
 def alignment_text(group: GroupModel) -> str:

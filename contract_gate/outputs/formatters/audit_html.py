@@ -15,6 +15,9 @@ from contract_gate.outputs.audit import (
     NOT_COUNTED_TEXT,
     AuditModel,
     audit_findings,
+    place_text,
+    ratio_text,
+    threshold_text,
     value_text,
 )
 from contract_gate.outputs.report_model import RatioModel
@@ -46,6 +49,9 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
         bar_width=BAR_WIDTH,
         not_counted=NOT_COUNTED_TEXT,
         value_text=value_text,
+        place=place_text,
+        threshold=threshold_text,
+        ratio_text=ratio_text,
     )
 
 

@@ -1,6 +1,7 @@
 """`audit --format markdown`: the BU's audit for a wiki page or a pull-request comment.
 
-Headings, the metrics, one table of operations, then the pairs and the findings. Every cell
+Headings, the metrics and the gate's thresholds, one table of operations, then the pairs (with
+why each is not aligned) and the findings (with their places as people read them). Every cell
 goes through `markdown.cell`, so `|`, newlines and markup in spec values cannot break a table.
 """
 
@@ -10,14 +11,17 @@ from contract_gate.outputs.audit import (
     NOT_COUNTED_TEXT,
     AuditModel,
     AuditOperationModel,
+    Outcome,
     alignment_text,
     audit_findings,
+    place_text,
     ratio_text,
     status_counts,
+    threshold_text,
     value_text,
 )
 from contract_gate.outputs.formatters.markdown import cell
-from contract_gate.outputs.report_model import SourcedModel
+from contract_gate.outputs.report_model import RatioModel, SourcedModel
 
 
 def render(audit: AuditModel, terminal_width: int | None = None) -> str:
@@ -30,6 +34,8 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
         "|---|---|",
         f"| Documentation completeness | {ratio_text(audit.metrics.completeness, 'operations')} |",
         f"| SLO alignment ({audit.scope}) | {alignment_text(audit.metrics)} |",
+        "",
+        *_thresholds(audit),
     ]
     if not audit.operations:
         known = ", ".join(cell(bu) for bu in audit.known_bus) or "none"
@@ -42,12 +48,45 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
     lines += ["", f"## Operations ({len(audit.operations)})", "", *_operations(audit)]
     pairs = _pairs(audit)
     if len(pairs) > 2:
-        lines += ["", "## Pairs", "", "B: caller's budget · C: callee's p99 · A: agreed by the callee", ""]
+        lines += [
+            "",
+            "## Pairs",
+            "",
+            "B: caller's budget · C: callee's p99 · A: agreed by the callee"
+            " · why: what keeps it from being aligned",
+            "",
+        ]
         lines += pairs
     findings = _findings(audit)
     if len(findings) > 2:
         lines += ["", "## Findings", "", *findings]
     return "\n".join(lines) + "\n"
+
+
+def _thresholds(audit: AuditModel) -> list[str]:
+    gate = audit.gate
+    lines = [
+        "## Gate thresholds",
+        "",
+        "The gate fails when an overall number is below its threshold; the BU's are held to the same.",
+        "",
+        f"| threshold | {cell(audit.bu)} | overall |",
+        "|---|---|---|",
+    ]
+    for check, unit, bu, overall in (
+        (gate.completeness, "operations", audit.metrics.completeness, gate.overall.completeness),
+        (gate.alignment, "pairs", audit.metrics.alignment, gate.overall.alignment),
+    ):
+        lines.append(
+            f"| `{check.key}` {threshold_text(check)} | {_against(check.bu, bu, unit)}"
+            f" | {_against(check.overall, overall, unit)} |"
+        )
+    return lines
+
+
+def _against(outcome: Outcome, ratio: RatioModel, unit: str) -> str:
+    shown = ratio_text(ratio, unit)
+    return shown if outcome == "n/a" else f"**{outcome.upper()}** {shown}"  # "n/a (no pairs)" says it
 
 
 def _sourced(value: SourcedModel | None) -> str:
@@ -77,8 +116,8 @@ def _operations(audit: AuditModel) -> list[str]:
 
 def _pairs(audit: AuditModel) -> list[str]:
     lines = [
-        "| operation | direction | other side | status | B | C | A | mode | counted |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| operation | direction | other side | status | B | C | A | mode | counted | why |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for op in audit.operations:
         for pair in (*op.inbound, *op.outbound):
@@ -89,17 +128,17 @@ def _pairs(audit: AuditModel) -> list[str]:
             durations = " | ".join(cell(v) if v else "—" for v in (pair.budget, pair.commitment, pair.agreed))
             lines.append(
                 f"| {_name(op)} | {'called by' if pair.direction == 'inbound' else 'calls'} | {other}"
-                f" | **{pair.status}** | {durations} | {pair.mode} | {counted} |"
+                f" | **{pair.status}** | {durations} | {pair.mode} | {counted} | {cell(pair.reason or '—')} |"
             )
     return lines
 
 
 def _findings(audit: AuditModel) -> list[str]:
-    lines = ["| severity | rule | where | operation | message |", "|---|---|---|---|---|"]
+    lines = ["| severity | rule | where | place | message |", "|---|---|---|---|---|"]
     for finding in audit_findings(audit):
         where = (finding.file or "(estate)") + (f":{finding.line}" if finding.line else "")
         lines.append(
-            f"| {finding.severity} | `{finding.rule}` | {cell(where)} | {cell(finding.operation or '—')}"
+            f"| {finding.severity} | `{finding.rule}` | {cell(where)} | {cell(place_text(finding.pointer))}"
             f" | {cell(finding.message)} |"
         )
     return lines

@@ -1,10 +1,18 @@
-"""`audit --format table`: the BU's audit as terminal tables (rich), readable in 100 columns."""
+"""`audit --format table`: the BU's audit for a terminal (rich), readable from 80 columns up.
+
+The metrics, the gate's thresholds and the services are small tables; each operation is then a
+block of labelled lines (owner, p99, state, its pairs with why each is not aligned, its
+findings), and the findings are listed one by one. Lines wrap between words: a word is folded
+only when it is longer than the whole line it is given.
+"""
 
 from __future__ import annotations
 
 import io
+import os
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -13,12 +21,15 @@ from contract_gate.outputs.audit import (
     AuditModel,
     AuditOperationModel,
     AuditPairModel,
+    Outcome,
     alignment_text,
     audit_findings,
+    place_text,
     ratio_text,
+    threshold_text,
     value_text,
 )
-from contract_gate.outputs.report_model import SourcedModel
+from contract_gate.outputs.report_model import FindingModel, RatioModel, SourcedModel
 
 STATUS_STYLE = {
     "aligned": "green",
@@ -28,19 +39,21 @@ STATUS_STYLE = {
     "out-of-view": "bright_black",
 }
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+OUTCOME_STYLE: dict[Outcome, str] = {"pass": "bold green", "fail": "bold red", "n/a": "dim"}
+DEFAULT_WIDTH = 100  # when not on a terminal and COLUMNS does not say
 
 
 def render(audit: AuditModel, terminal_width: int | None = None) -> str:
-    """Header with the BU's metrics, then services, operations, pairs and findings tables.
+    """The header and thresholds, the services, then every operation and every finding.
 
-    On a terminal (`terminal_width` given) in colour and as wide as it; else plain, 100 wide.
+    On a terminal (`terminal_width` given) in colour and as wide as it; else plain, as wide as
+    the COLUMNS environment variable says, or 100.
     """
     color = terminal_width is not None
-    width = terminal_width or 100
     buffer = io.StringIO()
     console = Console(
         file=buffer,
-        width=width,
+        width=terminal_width or _plain_width(),
         color_system="auto" if color else None,
         force_terminal=color,
         highlight=False,
@@ -52,20 +65,58 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
     console.print(title)
     console.print(f"Documentation completeness  {ratio_text(audit.metrics.completeness, 'operations')}")
     console.print(f"SLO alignment               {alignment_text(audit.metrics)}")
+    console.print()
+    console.print(_thresholds(audit))
     if not audit.operations:
         console.print(
             f"No operation of {audit.bu}. BUs with operations: {', '.join(audit.known_bus) or 'none'}"
         )
-        return buffer.getvalue()
-    for table in (_services(audit), _operations(audit), _pairs(audit), _findings(audit)):
-        if table.row_count:
-            console.print()
-            console.print(table)
-    return buffer.getvalue()
+        return _trimmed(buffer.getvalue())
+    console.print()
+    console.print(_services(audit))
+    for section in (_operations(audit), _findings(audit)):
+        console.print()
+        console.print(section)
+    return _trimmed(buffer.getvalue())
+
+
+def _trimmed(text: str) -> str:
+    """Without the spaces rich pads lines with to the full width."""
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+def _plain_width() -> int:
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else DEFAULT_WIDTH
 
 
 def _table(title: str) -> Table:
     return Table(title=title, title_justify="left", title_style="bold", show_lines=False, expand=False)
+
+
+def _thresholds(audit: AuditModel) -> Table:
+    table = _table("Gate thresholds (the gate fails when an overall number is below one)")
+    table.add_column("Threshold")
+    table.add_column(audit.bu)
+    table.add_column("Overall")
+    gate = audit.gate
+    for check, unit, bu, overall in (
+        (gate.completeness, "ops", audit.metrics.completeness, gate.overall.completeness),
+        (gate.alignment, "pairs", audit.metrics.alignment, gate.overall.alignment),
+    ):
+        table.add_row(
+            f"{check.key} {threshold_text(check)}",
+            _against(check.bu, bu, unit),
+            _against(check.overall, overall, unit),
+        )
+    return table
+
+
+def _against(outcome: Outcome, ratio: RatioModel, unit: str) -> Text:
+    shown = ratio_text(ratio, unit)
+    if outcome == "n/a":  # "n/a (no pairs)" says it
+        return Text(shown, style=OUTCOME_STYLE[outcome])
+    return Text(outcome.upper(), style=OUTCOME_STYLE[outcome]) + Text(f" {shown}")
 
 
 def _services(audit: AuditModel) -> Table:
@@ -78,87 +129,79 @@ def _services(audit: AuditModel) -> Table:
     return table
 
 
-def _sourced(label: str, value: SourcedModel | None) -> Text:
-    text = Text(f"{label} ", style="dim")
+def _operations(audit: AuditModel) -> Group:
+    blocks: list[RenderableType] = [
+        Text(f"Operations of {audit.bu} ({len(audit.operations)})", style="bold"),
+        Text("Pairs: B the caller's budget / C the callee's p99 / A agreed by the callee", style="dim"),
+    ]
+    for op in audit.operations:
+        blocks += [Text(""), _operation(op)]
+    return Group(*blocks)
+
+
+def _operation(op: AuditOperationModel) -> Group:
+    heading = Text(op.operation, style="bold")
+    heading.append("  " + " · ".join(filter(None, (op.service, op.operation_id))), style="dim")
+    fields = _fields()
+    fields.add_row("owner", _sourced(op.owner))
+    fields.add_row("p99", _sourced(op.slo))
+    state = Text(op.state, style="green" if op.documented else "red")
+    if op.internal:
+        state.append(" (internal, not counted)", style="dim")
+    fields.add_row("state", state)
+    if op.inbound:
+        fields.add_row("called by", Group(*(_pair(pair) for pair in op.inbound)))
+    if op.outbound:
+        fields.add_row("calls", Group(*(_pair(pair) for pair in op.outbound)))
+    fields.add_row("findings", ", ".join(f.rule for f in op.findings) or Text("none", style="dim"))
+    return Group(heading, Padding(fields, (0, 0, 0, 2)))
+
+
+def _fields() -> Table:
+    """Two columns: a label, and its value wrapped between words in the rest of the line."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="fold", ratio=1)
+    return table
+
+
+def _sourced(value: SourcedModel | None) -> Text:
     if value is None:
-        return text + Text("missing", style="red")
-    text.append(value_text(value.value), style="" if value.valid else "red")
+        return Text("missing", style="red")
+    text = Text(value_text(value.value), style="" if value.valid else "red")
     return text + Text(f" ({value.level}{'' if value.valid else ', invalid'})", style="dim")
 
 
-def _operation_cell(op: AuditOperationModel) -> Text:
-    text = Text(op.operation, style="bold")
-    text.append("\n" + " · ".join(filter(None, (op.service, op.operation_id))), style="dim")
-    return text
-
-
-def _operations(audit: AuditModel) -> Table:
-    table = _table(f"Operations of {audit.bu} ({len(audit.operations)})")
-    table.add_column("Operation · service · operationId", overflow="fold", ratio=3)
-    table.add_column("Owner, SLO p99 (where)", overflow="fold", ratio=3)
-    table.add_column("State", ratio=2)
-    table.add_column("Pairs\nin/out", justify="center")
-    table.add_column("Findings", overflow="fold", ratio=2)
-    for index, op in enumerate(audit.operations):
-        if index and op.service != audit.operations[index - 1].service:
-            table.add_section()
-        state = Text(op.state, style="green" if op.documented else "red")
-        if op.internal:
-            state.append("\ninternal, not counted", style="dim")
-        table.add_row(
-            _operation_cell(op),
-            Text("\n").join([_sourced("owner", op.owner), _sourced("p99", op.slo)]),
-            state,
-            f"{len(op.inbound)} / {len(op.outbound)}",
-            "\n".join(f.rule for f in op.findings),
-        )
-    return table
-
-
-def _pairs(audit: AuditModel) -> Table:
-    table = _table("Pairs (in: called by · out: calls; B budget / C commitment / A agreed)")
-    table.add_column("Operation", overflow="fold", ratio=4)
-    table.add_column("", width=3)
-    table.add_column("Other side (BU)", overflow="fold", ratio=5)
-    table.add_column("Status")
-    table.add_column("B / C / A", overflow="fold", ratio=2)
-    table.add_column("Counted", overflow="fold", ratio=2)
-    for op in audit.operations:
-        pairs = (*op.inbound, *op.outbound)
-        if pairs and table.row_count:
-            table.add_section()
-        for index, pair in enumerate(pairs):
-            other = Text(f"{pair.service}\n{pair.operation}")
-            other.append(f"\n({pair.bu or 'no valid owner'})", style="dim")
-            table.add_row(
-                _operation_cell(op) if index == 0 else "",
-                "in" if pair.direction == "inbound" else "out",
-                other,
-                Text(pair.status, style=STATUS_STYLE[pair.status]) + Text(f"\n{pair.mode}", style="dim"),
-                _durations(pair),
-                "yes"
-                if pair.counted
-                else Text(f"no: {NOT_COUNTED_TEXT[pair.not_counted or '']}", style="dim"),
-            )
-    return table
+def _pair(pair: AuditPairModel) -> Group:
+    other = Text(f"{pair.service} {pair.operation}")
+    other.append(f" ({pair.bu or 'no valid owner'})", style="dim")
+    status = Text(pair.status, style=STATUS_STYLE[pair.status])
+    status.append(f", {pair.mode} · {_durations(pair)}")
+    if not pair.counted:
+        status.append(f" · not counted: {NOT_COUNTED_TEXT[pair.not_counted or '']}", style="dim")
+    lines: list[RenderableType] = [other, Padding(status, (0, 0, 0, 2))]
+    if pair.reason:
+        lines.append(Padding(Text(f"why: {pair.reason}"), (0, 0, 0, 2)))
+    return Group(*lines)
 
 
 def _durations(pair: AuditPairModel) -> str:
-    return " / ".join(value or "—" for value in (pair.budget, pair.commitment, pair.agreed))
+    values = (value or "—" for value in (pair.budget, pair.commitment, pair.agreed))
+    return " / ".join(f"{name} {value}" for name, value in zip("BCA", values, strict=True))
 
 
-def _findings(audit: AuditModel) -> Table:
-    table = _table("Findings")
-    table.add_column("Severity")
-    table.add_column("Rule", overflow="fold")
-    table.add_column("Where", overflow="fold", ratio=2)
-    table.add_column("Message", overflow="fold", ratio=5)
-    for finding in audit_findings(audit):
-        where = f"{finding.file}:{finding.line}" if finding.line else finding.file or "(estate)"
-        table.add_row(
-            Text(finding.severity, style=SEVERITY_STYLE[finding.severity]),
-            finding.rule,
-            where,
-            finding.message,
-        )
-    return table
+def _findings(audit: AuditModel) -> Group:
+    findings = audit_findings(audit)
+    blocks: list[RenderableType] = [Text(f"Findings ({len(findings)})", style="bold")]
+    for finding in findings:
+        blocks += [Text(""), _finding(finding)]
+    return Group(*blocks)
+
+
+def _finding(finding: FindingModel) -> Group:
+    heading = Text(finding.severity, style=SEVERITY_STYLE[finding.severity])
+    heading.append("  ")
+    heading.append(finding.rule, style="bold")
+    where = f"{finding.file}:{finding.line}" if finding.line else finding.file or "(estate)"
+    place = Text(where, style="dim") + Text(f"  {place_text(finding.pointer)}", style="dim")
+    return Group(heading, Padding(Group(place, Text(finding.message)), (0, 0, 0, 2)))
