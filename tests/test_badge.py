@@ -142,14 +142,31 @@ def test_shields_endpoint_json_has_exactly_the_endpoint_fields() -> None:
     }
 
 
-def test_unknown_bu_still_writes_an_n_a_badge_and_names_the_bus(tmp_path: Path) -> None:
+def test_unknown_bu_exits_2_naming_the_bus_and_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "badge.svg"
-    stdout, stderr = badge_ok(LEGACY, "--bu", "SHIPPING-BU", "-o", target)
-    assert stdout == ""
-    assert texts(target.read_text()) == ["SHIPPING-BU completeness", "n/a"]
-    assert right_fill(target.read_text()) == HEX["lightgrey"]
-    assert "SHIPPING-BU" in stderr
-    assert all(bu in stderr for bu in ("ECOM-BU", "PAYMENTS-BU", "MARKETING-BU", "LOGISTICS-BU", "(unowned)"))
+    result = invoke("badge", LEGACY, "--bu", "SHIPPING-BU", "-o", target)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'contract-gate: error: no BU "SHIPPING-BU" in the estate;'
+        " BUs: ECOM-BU, LOGISTICS-BU, MARKETING-BU, PAYMENTS-BU, (unowned)\n"
+    )
+    assert not target.exists()
+
+
+def test_a_misspelt_bu_gets_the_closest_one() -> None:
+    result = invoke("badge", LEGACY, "--bu", "payments-bu")
+    assert result.exit_code == 2
+    assert '"payments-bu" in the estate (did you mean "PAYMENTS-BU"?); BUs: ECOM-BU,' in result.stderr
+
+
+def test_a_registered_bu_without_operations_gets_an_n_a_badge(tmp_path: Path) -> None:
+    config = tmp_path / "registry.toml"
+    registry = ["ECOM-BU", "PAYMENTS-BU", "MARKETING-BU", "LOGISTICS-BU", "SHIPPING-BU"]
+    config.write_text(f"bu-registry = {json.dumps(registry)}\n")
+    svg, stderr = badge_ok(LEGACY, "--bu", "SHIPPING-BU", "--config", config)
+    assert texts(svg) == ["SHIPPING-BU completeness", "n/a"]
+    assert right_fill(svg) == HEX["lightgrey"]
+    assert "BU SHIPPING-BU has no external operation and no pair; the badge shows n/a" in stderr
 
 
 def test_all_bus_writes_every_badge_and_an_index(tmp_path: Path) -> None:

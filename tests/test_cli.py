@@ -51,7 +51,7 @@ def test_one_broken_spec_never_hides_the_others(in_tmp: Path) -> None:
     assert code == 1
     broken = [f for f in report["findings"] if f["file"] == "specs/broken.yaml"]
     assert [f["rule"] for f in broken] == ["parse-error"]
-    assert broken[0]["line"] == 3
+    assert (broken[0]["line"], broken[0]["column"]) == (2, 7)  # where the { that is never closed opens
     assert {s["id"] for s in report["services"]} == {"good-a", "good-b"}
     assert report["metrics"]["completeness"] == {"percent": 100.0, "numerator": 4, "denominator": 4}
     assert report["metrics"]["by_service"]["good-a"]["completeness"]["denominator"] == 2

@@ -329,13 +329,14 @@ def test_bu_keeps_the_pairs_of_that_bu(every_status: Path) -> None:
     assert "(out of view)" not in pay.clusters
 
 
-def test_unknown_bu_draws_an_empty_graph_and_says_so(every_status: Path) -> None:
-    result = invoke("graph", every_status, "--bu", "NO-SUCH-BU")
-    assert result.exit_code == 0
-    assert "no operation is owned by BU NO-SUCH-BU" in result.stderr
-    nodes = parsed(result.stdout)["nodes"]
-    assert [node["label"] for node in nodes] == ["no calls between the loaded services for BU NO-SUCH-BU"]
-    assert render_svg(graph(every_status, "--bu", "NO-SUCH-BU", "--format", "dot")).edges == []
+def test_unknown_bu_exits_2_naming_the_bus(every_status: Path) -> None:
+    result = invoke("graph", every_status, "--bu", "PAY-BUU")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        'contract-gate: error: no BU "PAY-BUU" in the estate (did you mean "PAY-BU"?); BUs: '
+    )
+    assert "OPS-BU" in result.stderr
 
 
 def test_output_file_and_exit_0_on_a_failing_estate(every_status: Path) -> None:

@@ -16,6 +16,7 @@ from contract_gate.cli.support import (
     output_option,
     overrides,
     paths_argument,
+    require_bu,
     run_gate,
 )
 from contract_gate.outputs.registry import badge_output, formats
@@ -64,7 +65,7 @@ def badge(
 
     Green at or above the threshold (--min-completeness / --min-alignment or the config),
     yellow within 10 points below, orange within 25, red lower, grey for n/a.
-    Exits 0 unless it cannot run.
+    Exits 0 unless it cannot run; a --bu that no operation, pair or bu-registry names exits 2.
     """
     if all_bus is not None:
         for given, flag in ((bu, "--bu"), (output, "--output"), (label, "--label")):
@@ -85,12 +86,13 @@ def badge(
             err=True,
         )
         return
-    if bu is not None and badges.group_metrics(report, bu) is None:
-        known = ", ".join(report.metrics.by_bu) or "none"
-        click.echo(
-            f"contract-gate: note: no operation or pair is in BU {bu}; the badge shows n/a (BUs: {known})",
-            err=True,
-        )
+    if bu is not None:
+        require_bu(report, bu)
+        if badges.group_metrics(report, bu) is None:
+            click.echo(
+                f"contract-gate: note: BU {bu} has no external operation and no pair; the badge shows n/a",
+                err=True,
+            )
     chosen = cast(badges.Metric, metric or "completeness")
     emit(badge_output(fmt)(badges.describe(report, chosen, bu, label)), output)
 

@@ -20,8 +20,10 @@ from contract_gate.cli.support import (
     EXIT_ERROR,
     EXIT_FAILED,
     EXIT_PASSED,
+    config_options,
     emit,
     execute,
+    fail_on_option,
     format_option,
     gate_options,
     guarded,
@@ -37,28 +39,39 @@ from contract_gate.outputs.registry import check_output, formats
 if TYPE_CHECKING:
     from contract_gate.history.diff import Revision
 
+# "\b" keeps click from rewrapping the paragraph that follows it.
+EXAMPLES = """\b
+Examples:
+  contract-gate check specs/                 the CI gate: findings, metrics, exit 0/1/2
+  contract-gate check specs/ --config ci/contract-gate.toml
+  contract-gate score specs/ --by bu         the metrics per BU
+  contract-gate policy show                  the thresholds in force, and from where
+  contract-gate rules                        every rule and what it means
+  contract-gate COMMAND --help               a command's options
+"""
+CHECK_EXAMPLES = """\b
+Examples:
+  contract-gate check specs/
+  contract-gate check specs/ --min-completeness 80 --fail-on warning
+  contract-gate check specs/ --format sarif -o results.sarif
+  contract-gate check specs/ --base origin/main     fail only on what this change broke
+  contract-gate check specs/ --baseline .contract-gate-baseline.json
+  contract-gate check specs/ --config ci/contract-gate.toml --policy org/policy.toml
+"""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
 @click.version_option(__version__, prog_name="contract-gate")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file (default: contract-gate.toml or pyproject.toml, searched upwards).",
-)
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="CONTRACT_GATE_POLICY",
-    help="The organisation's policy: config keys read as minimums the repository's config may only"
-    " tighten (env: CONTRACT_GATE_POLICY).",
-)
+@config_options(policy_env=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
-def main(ctx: click.Context, config_file: Path | None, policy_file: Path | None, debug: bool) -> None:
-    """Govern OpenAPI contracts: owners, SLOs and their agreements across services."""
-    ctx.obj = {"config_file": config_file, "policy_file": policy_file, "debug": debug}
+def main(ctx: click.Context, debug: bool) -> None:
+    """Govern OpenAPI contracts: owners, SLOs and their agreements across services.
+
+    --config and --policy go before the command or after it (the one after wins).
+    Exit codes: 0 the gate passed, 1 it failed, 2 it could not run.
+    """
+    ctx.ensure_object(dict)["debug"] = debug
 
 
 def entry() -> None:
@@ -77,15 +90,11 @@ def _report_target(value: str) -> tuple[str, Path]:
     return fmt, Path(target)
 
 
-@main.command()
+@main.command(epilog=CHECK_EXAMPLES)
 @paths_argument
 @format_option(formats("check"), "text")
 @output_option
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info"]),
-    help="Lowest severity that fails the gate (default: error).",
-)
+@fail_on_option
 @click.option(
     "--baseline",
     "baseline_file",

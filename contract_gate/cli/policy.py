@@ -8,7 +8,17 @@ from pathlib import Path
 import click
 
 from contract_gate.catalog import RULES_BY_ID
-from contract_gate.cli.support import emit, guarded, output_option, overrides, policy_floor
+from contract_gate.cli.support import (
+    config_options,
+    emit,
+    fail_on_option,
+    given,
+    guarded,
+    output_option,
+    overrides,
+    policy_floor,
+    threshold_options,
+)
 from contract_gate.config.settings import load_config
 from contract_gate.history.policy import Judgement, judge
 
@@ -25,12 +35,11 @@ def policy() -> None:
     metavar="GIT_REV",
     help="Hold the config to the one at this revision, as `check --base` does.",
 )
-@click.option("--min-completeness", type=click.FloatRange(0, 100), help="As `check` takes it.")
-@click.option("--min-alignment", type=click.FloatRange(0, 100), help="As `check` takes it.")
-@click.option("--alignment-scope", type=click.Choice(["cross-bu", "all"]), help="As `check` takes it.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="As `check` takes it.")
+@threshold_options
+@fail_on_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @output_option
+@config_options()
 @click.pass_context
 @guarded
 def policy_show(
@@ -61,15 +70,10 @@ def policy_show(
         from contract_gate.history import diff
 
         revision = diff.resolve(base_rev, Path.cwd())
-    root = ctx.find_root()
-    loaded = load_config(root.obj["config_file"], flags, Path.cwd(), RULES_BY_ID)
+    explicit = given(ctx, "config_file")
+    loaded = load_config(explicit, flags, Path.cwd(), RULES_BY_ID)
     judgement = judge(
-        loaded,
-        flags,
-        RULES_BY_ID,
-        floor=policy_floor(root),
-        revision=revision,
-        explicit=root.obj["config_file"],
+        loaded, flags, RULES_BY_ID, floor=policy_floor(ctx), revision=revision, explicit=explicit
     )
     emit(_json(judgement) if fmt == "json" else _text(judgement), output)
 

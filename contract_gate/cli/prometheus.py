@@ -8,30 +8,35 @@ from typing import Any
 import click
 
 from contract_gate.cli.support import (
+    config_help,
     emit,
     execute,
-    gate_options,
     guarded,
     output_option,
     overrides,
     paths_argument,
     prepare,
+    run_options,
 )
+from contract_gate.config.settings import PrometheusConfig
 
 
 @click.command("prometheus-rules")
 @paths_argument
 @output_option
-@click.option("--histogram", help="Base name of the latency histogram, without _bucket (config: histogram).")
+@click.option(
+    "--histogram",
+    help=config_help("histogram", PrometheusConfig, "Base name of the latency histogram, without _bucket"),
+)
 @click.option(
     "--histogram-unit",
     type=click.Choice(["seconds", "milliseconds"]),
-    help="Unit of the histogram's buckets.",
+    help=config_help("histogram-unit", PrometheusConfig),
 )
-@click.option("--rate-window", metavar="DURATION", help="Range of rate() over the buckets (default 5m).")
-@click.option("--for", "for_", metavar="DURATION", help="How long the p99 must exceed the SLO (default 10m).")
-@click.option("--severity", help="The alerts' severity label (default warning).")
-@gate_options
+@click.option("--rate-window", metavar="DURATION", help=config_help("rate-window", PrometheusConfig))
+@click.option("--for", "for_", metavar="DURATION", help=config_help("for", PrometheusConfig))
+@click.option("--severity", help=config_help("severity", PrometheusConfig))
+@run_options
 @click.pass_context
 @guarded
 def prometheus_rules_command(

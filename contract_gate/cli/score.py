@@ -17,7 +17,9 @@ from contract_gate.cli.support import (
     output_option,
     overrides,
     paths_argument,
+    require_bu,
     run_gate,
+    run_options,
 )
 from contract_gate.outputs.registry import formats, graph_output, score_output
 
@@ -106,16 +108,19 @@ def _grouping(values: tuple[str, ...]) -> dict[str, str]:
 @format_option(formats("graph"), "mermaid")
 @click.option("--bu", metavar="BU", help="Only the pairs whose caller or callee is owned by BU.")
 @output_option
-@gate_options
+@run_options
 @click.pass_context
 @guarded
 def graph(
     ctx: click.Context, /, paths: tuple[Path, ...], fmt: str, bu: str | None, output: Path | None, **gate: Any
 ) -> None:
-    """The call graph in Mermaid or DOT, pairs coloured by status. Exits 0 unless it cannot run."""
+    """The call graph in Mermaid or DOT, pairs coloured by status.
+
+    Exits 0 unless it cannot run; a --bu that no operation, pair or bu-registry names exits 2.
+    """
     report = run_gate(ctx, paths, overrides(**gate))
-    if bu is not None and not any(op.bu == bu for service in report.services for op in service.operations):
-        click.echo(f"contract-gate: note: no operation is owned by BU {bu}", err=True)
+    if bu is not None:
+        require_bu(report, bu)
     emit(graph_output(fmt)(report, bu), output)
 
 

@@ -14,12 +14,14 @@ import click
 from contract_gate.atomic import OutputError, write_atomic
 from contract_gate.catalog import RULES_BY_ID
 from contract_gate.cli.progress import progress_bar
-from contract_gate.config.floor import Floor, load_floor
-from contract_gate.config.settings import ConfigError, load_config
+from contract_gate.config.fields import settings_fields
+from contract_gate.config.floor import POLICY_ENV, Floor, load_floor
+from contract_gate.config.settings import Config, ConfigError, did_you_mean, load_config
 from contract_gate.engine.cache import Cache
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.pool import Isolation, default_jobs
 from contract_gate.engine.run import NoSpecsError, Report
+from contract_gate.estate.alignment import UNOWNED
 from contract_gate.history import gate
 from contract_gate.history.errors import BaselineError, DiffError
 from contract_gate.history.policy import Judgement, judge
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from contract_gate.history.diff import Revision
 
 EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+_BUS_LISTED = 20  # an unknown --bu lists this many of the estate's BUs
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -84,12 +87,89 @@ def format_option(choices: list[str], default: str) -> Callable[[F], F]:
     )
 
 
-def gate_options(command: F) -> F:
-    """Options shared by the commands that run the gate."""
+def config_help(key: str, kind: type = Config, what: str | None = None) -> str:
+    """An option's help from the config key it overrides: what it is (the key's description) and its default.
+
+    `kind` is the settings dataclass holding the key (`Config`, or a table of it).
+    """
+    spec = next(spec for spec in settings_fields(kind) if spec.key == key)
+    default = getattr(kind(), spec.name)
+    shown = f"{default:g}" if isinstance(default, float) else getattr(default, "value", default)
+    return f"{(what or spec.setting.description).rstrip('.')} (default {shown}, or the config file's)."
+
+
+def _kept(key: str) -> Callable[[click.Context, click.Parameter, Path | None], None]:
+    """An option callback keeping a given value where `prepare` reads it; a later option wins."""
+
+    def keep(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.find_root().ensure_object(dict)[key] = value
+
+    return keep
+
+
+def given(ctx: click.Context, key: str) -> Any:
+    """--config (`config_file`), --policy (`policy_file`) or --debug, as given before or after the command."""
+    obj = ctx.find_root().obj
+    return obj.get(key) if isinstance(obj, dict) else None
+
+
+def config_options(*, policy_env: bool = False) -> Callable[[F], F]:
+    """--config and --policy, taken before the command (the group's, `policy_env`) or after it.
+
+    Given in both places, the one after the command wins; CONTRACT_GATE_POLICY is read by the
+    group's --policy only, so that it never beats a flag.
+    """
+    config = click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        expose_value=False,
+        callback=_kept("config_file"),
+        help="Config file (default: contract-gate.toml or pyproject.toml, searched upwards).",
+    )
+    policy = click.option(
+        "--policy",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        envvar=POLICY_ENV if policy_env else None,
+        expose_value=False,
+        callback=_kept("policy_file"),
+        help="The organisation's policy: config keys read as minimums the repository's config may only"
+        f" tighten (env: {POLICY_ENV}).",
+    )
+
+    def decorate(command: F) -> F:
+        return config(policy(command))
+
+    return decorate
+
+
+def threshold_options(command: F) -> F:
+    """--min-completeness, --min-alignment and --alignment-scope: what judges the metrics."""
     options = [
-        click.option("--min-completeness", type=click.FloatRange(0, 100), help="Threshold in percent."),
-        click.option("--min-alignment", type=click.FloatRange(0, 100), help="Threshold in percent."),
-        click.option("--alignment-scope", type=click.Choice(["cross-bu", "all"]), help="Pairs counted."),
+        click.option(
+            "--min-completeness", type=click.FloatRange(0, 100), help=config_help("min-completeness")
+        ),
+        click.option("--min-alignment", type=click.FloatRange(0, 100), help=config_help("min-alignment")),
+        click.option(
+            "--alignment-scope", type=click.Choice(["cross-bu", "all"]), help=config_help("alignment-scope")
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+fail_on_option = click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "info"]), help=config_help("fail-on")
+)
+
+
+def run_options(command: F) -> F:
+    """Options of every command that runs the gate: the config and policy, the cache, the workers."""
+    options = [
+        config_options(),
         click.option(
             "--no-cache",
             "cache",
@@ -113,6 +193,11 @@ def gate_options(command: F) -> F:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def gate_options(command: F) -> F:
+    """Options shared by the commands that run the gate and judge its metrics."""
+    return threshold_options(run_options(command))
 
 
 def run_gate(ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any]) -> Report:
@@ -173,14 +258,10 @@ def prepare(
     The config is held to the organisation's policy (--policy) and, in diff mode, to the
     config at `revision`.
     """
-    loaded = load_config(ctx.obj["config_file"], flags, Path.cwd(), RULES_BY_ID)
+    explicit = given(ctx, "config_file")
+    loaded = load_config(explicit, flags, Path.cwd(), RULES_BY_ID)
     judgement = judge(
-        loaded,
-        flags,
-        RULES_BY_ID,
-        floor=policy_floor(ctx),
-        revision=revision,
-        explicit=ctx.obj["config_file"],
+        loaded, flags, RULES_BY_ID, floor=policy_floor(ctx), revision=revision, explicit=explicit
     )
     config = judgement.config
     if flags.get("ref-root") is not None:
@@ -189,7 +270,7 @@ def prepare(
         ref_root = loaded.base / config.ref_root
     else:
         ref_root = common_root(list(paths))
-    settings = Settings(config=config, ref_root=ref_root.resolve(), debug=ctx.obj["debug"])
+    settings = Settings(config=config, ref_root=ref_root.resolve(), debug=bool(given(ctx, "debug")))
     # --debug checks in this process, so that a traceback can reach the user.
     isolation = (
         None
@@ -203,8 +284,26 @@ def prepare(
 
 def policy_floor(ctx: click.Context) -> Floor | None:
     """The organisation's policy given with --policy (or CONTRACT_GATE_POLICY), if any."""
-    path: Path | None = ctx.obj.get("policy_file")
+    path: Path | None = given(ctx, "policy_file")
     return load_floor(path, RULES_BY_ID) if path is not None else None
+
+
+def require_bu(report: Report, bu: str) -> None:
+    """Exit 2 naming the estate's BUs when no operation or pair is in `bu` and bu-registry lacks it."""
+    known = estate_bus(report)
+    if bu in known or bu in (report.config.bu_registry or ()):
+        return
+    listed = ", ".join(known[:_BUS_LISTED]) or "none"
+    if len(known) > _BUS_LISTED:
+        listed += f" and {len(known) - _BUS_LISTED} more"
+    hint = did_you_mean(bu, known, quote='"')
+    fail(f'no BU "{bu}" in the estate{hint}; BUs: {listed}')
+
+
+def estate_bus(report: Report) -> list[str]:
+    """The BUs of the estate: owners of operations (internal ones too) and of pairs, "(unowned)" last."""
+    owners = {op.bu for service in report.services for op in service.operations if op.bu is not None}
+    return sorted(owners | set(report.metrics.by_bu), key=lambda bu: (bu == UNOWNED, bu))
 
 
 def overrides(**flags: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ cannot drift apart.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
@@ -64,7 +65,7 @@ def validate_with_pydantic(kind: type[SettingsT], table: Any, source: Path | Non
     try:
         validated = model_of(kind).model_validate(table)
     except ValidationError as error:
-        raise ConfigError(_describe(error, source, prefix)) from None
+        raise ConfigError(_describe(error, kind, source, prefix)) from None
     return cast(SettingsT, _dataclass(kind, validated))
 
 
@@ -76,13 +77,26 @@ def _dataclass(kind: type, validated: BaseModel) -> Any:
     return kind(**values)
 
 
-def _describe(error: ValidationError, source: Path | None, prefix: str = "") -> str:
+def _describe(error: ValidationError, kind: type, source: Path | None, prefix: str = "") -> str:
     where = f"{source}: " if source else ""
     lines = []
     for item in error.errors():
         key = prefix + (".".join(str(part) for part in item["loc"]) or "config")
         if item["type"] == "extra_forbidden":
-            lines.append(f"{where}unknown key '{key}'")
+            lines.append(f"{where}unknown key '{key}'{_suggestion(kind, item['loc'], prefix)}")
         else:
             lines.append(f"{where}'{key}': {item['msg']}")
     return "; ".join(lines)
+
+
+def _suggestion(kind: type, loc: tuple[int | str, ...], prefix: str) -> str:
+    """` (did you mean 'prefix.key'?)` with the known key closest to the last part of `loc`, or ""."""
+    table: Any = kind
+    for part in loc[:-1]:
+        table = next((spec.hint for spec in settings_fields(table) if spec.key == part), None)
+        if not (isinstance(table, type) and is_dataclass(table)):
+            return ""
+    known = [spec.key for spec in settings_fields(table)]
+    found = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    parents = "".join(f"{part}." for part in loc[:-1])
+    return f" (did you mean '{prefix}{parents}{found[0]}'?)" if found else ""

@@ -10,9 +10,10 @@ bounds (`config/fields.py`, which also checks a table plainly against them).
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
@@ -311,12 +312,29 @@ def load_config(
 def config_of(table: dict[str, Any], source: Path | str | None, rule_ids: Collection[str]) -> Config:
     """A config table (file and overrides merged) as a Config; ConfigError names the bad key."""
     config = validate(Config, table, Path(source) if isinstance(source, str) else source)
-    unknown = sorted(set(config.rules) - set(rule_ids))
-    if unknown:
-        raise ConfigError(
-            f"{source or 'config'}: 'rules': unknown rule id {', '.join(unknown)} (see `contract-gate rules`)"
-        )
+    check_rule_ids(config.rules, rule_ids, source)
     return config
+
+
+def check_rule_ids(named: Iterable[str], rule_ids: Collection[str], source: Path | str | None) -> None:
+    """ConfigError naming each id of `[rules]` that is no rule, with the closest rule id."""
+    unknown = sorted(set(named) - set(rule_ids))
+    if unknown:
+        described = "; ".join(f"unknown rule id {name}{did_you_mean(name, rule_ids)}" for name in unknown)
+        raise ConfigError(f"{source or 'config'}: 'rules': {described} (see `contract-gate rules`)")
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice `word` most likely misspells (case aside), or None when none is close."""
+    by_folded = {choice.casefold(): choice for choice in choices}
+    found = difflib.get_close_matches(word.casefold(), list(by_folded), n=1)
+    return by_folded[found[0]] if found else None
+
+
+def did_you_mean(word: str, choices: Iterable[str], quote: str = "'") -> str:
+    """` (did you mean 'x'?)` with the choice closest to `word`, or "" when none is close."""
+    match = closest(word, choices)
+    return f" (did you mean {quote}{match}{quote}?)" if match is not None else ""
 
 
 def keys_of(table: dict[str, Any]) -> frozenset[str]:

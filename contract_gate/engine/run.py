@@ -267,4 +267,5 @@ def _nothing_found(inputs: list[Path], candidates: int) -> str:
     named = ", ".join(display_path(p) for p in inputs)
     if candidates == 0:
         return f"no spec files (*.yaml, *.yml, *.json) found in {named}"
-    return f"no OpenAPI/Swagger spec found in {named} ({candidates} files looked at)"
+    looked_at = f"{candidates} file{'s' if candidates != 1 else ''} looked at"
+    return f"no OpenAPI/Swagger spec found in {named} ({looked_at})"

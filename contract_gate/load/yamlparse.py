@@ -79,6 +79,15 @@ _SAFE_C_DEPTH = 5000
 # in flow context it scans up to 1024 characters ahead, so it refuses before emitting any event.
 _LIBYAML_MAX_NESTING = 1000
 _LIBYAML_DEPTH_REFUSAL = "exceeded maximum nesting depth"
+# The parsers' words for a tab where indentation is read (libyaml, then ruamel's "found character '\t' …").
+_TAB_PROBLEMS = ("cannot start any token", "tab character")
+# What opens the construct a parser's context names, and what closes each opener.
+_OPENED_BY = {
+    "while parsing a flow mapping": "{",
+    "while parsing a flow sequence": "[",
+    "while scanning a quoted scalar": "\"'",
+}
+_CLOSERS = {"{": "}", "[": "]", '"': '"', "'": "'"}
 
 
 class YamlError(SourceError):
@@ -161,10 +170,17 @@ def _ruamel_compose(text: str) -> Any:
             warnings.simplefilter("ignore")
             return YAML(typ="safe").compose(text)
     except RuamelError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = yaml.Mark("", 0, mark.line, mark.column, None, 0) if mark is not None else None
-        problem = str(getattr(error, "problem", error))
-        raise yaml.MarkedYAMLError(problem=problem, problem_mark=where) from None
+        raise yaml.MarkedYAMLError(
+            context=getattr(error, "context", None),
+            context_mark=_pyyaml_mark(getattr(error, "context_mark", None)),
+            problem=str(getattr(error, "problem", error)),
+            problem_mark=_pyyaml_mark(getattr(error, "problem_mark", None)),
+        ) from None
+
+
+def _pyyaml_mark(mark: Any) -> yaml.Mark | None:
+    """A ruamel.yaml mark as PyYAML's (index, line and column; all count characters)."""
+    return yaml.Mark("", mark.index, mark.line, mark.column, None, 0) if mark is not None else None
 
 
 def _nesting_bound(text: str) -> int:
@@ -287,12 +303,74 @@ def _describe(error: yaml.YAMLError, text: str) -> tuple[str, int | None, int | 
         message = f"unacceptable character #x{code:04x}: {error.reason}"
         return message, text.count("\n", 0, at) + 1, at - line_start + 1
     mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    problem = str(getattr(error, "problem", None) or str(error).splitlines()[0])
     context = getattr(error, "context", None)
-    message = f"{context}: {problem}" if context else str(problem)
+    if mark is not None:
+        plainer = _tab(problem, mark, text) or _unclosed(problem, context, error, text)
+        if plainer is not None:
+            return plainer
+    message = f"{context}: {problem}" if context else problem
     if mark is None:
         return message, None, None
-    return message, mark.line + 1, mark.column + 1
+    return message, *_line_column(mark)
+
+
+def _tab(problem: str, mark: Any, text: str) -> tuple[str, int, int] | None:
+    """A tab where the parser reads indentation, said as such."""
+    if _character(text, mark) == "\t" and any(words in problem for words in _TAB_PROBLEMS):
+        return "a tab character cannot indent YAML (use spaces)", *_line_column(mark)
+    return None
+
+
+def _unclosed(problem: str, context: str | None, error: Any, text: str) -> tuple[str, int, int] | None:
+    """A `{`, `[` or quote never closed, where it opens; a comma missing in a `{` or `[`, where it is missing.
+
+    The parser notices an unclosed bracket where it gives up, often at the end of the file;
+    its context mark is where the bracket opens.
+    """
+    opened, mark = getattr(error, "context_mark", None), error.problem_mark
+    if opened is None or not isinstance(mark.index, int):
+        return None
+    opener = _character(text, opened)
+    if opener is None or opener not in _OPENED_BY.get(context or "", ""):
+        return None
+    flow = opener in "{["
+    if not text[mark.index :].strip() or (flow and _block_resumes(text, opened.index, mark)):
+        return f"this {opener} is never closed", *_line_column(opened)
+    if not flow or "expected ','" not in problem:
+        return None
+    found = _character(text, mark)
+    if found in ("}", "]") and found != _CLOSERS[opener]:
+        at = f"line {mark.line + 1}, column {mark.column + 1}"
+        return f"this {opener} is never closed: the {found} at {at} does not match it", *_line_column(opened)
+    where = f"line {opened.line + 1}, column {opened.column + 1}"
+    return f"expected ',' or '{_CLOSERS[opener]}' here, inside the {opener} at {where}", *_line_column(mark)
+
+
+def _character(text: str, mark: Any) -> str | None:
+    """The character a mark points at (libyaml's and ruamel's indexes count characters)."""
+    index = getattr(mark, "index", None)
+    return text[index] if isinstance(index, int) and 0 <= index < len(text) else None
+
+
+def _block_resumes(text: str, opened_at: int, mark: Any) -> bool:
+    """Whether the parser gave up on a later line indented no deeper than the line the bracket opens on.
+
+    Flow content must be indented deeper than its line; such a line is block YAML again.
+    """
+    later = mark.index > opened_at and "\n" in text[opened_at : mark.index]
+    return later and _indent_of_line(text, mark.index) <= _indent_of_line(text, opened_at)
+
+
+def _indent_of_line(text: str, at: int) -> int:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", start)
+    line = text[start:] if end < 0 else text[start:end]
+    return len(line) - len(line.lstrip(" "))
+
+
+def _line_column(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
 
 
 class _Converter:
