@@ -506,8 +506,12 @@ def test_the_set_up_in_docs_ci_holds_a_valid_policy_and_valid_yaml(tmp_path: Pat
     floor = load_floor(path, RULES_BY_ID)
     assert floor.config.min_completeness == 90 and floor.config.exclude == []
     assert {"bu-registry", "rules.owner-missing", "rules.slo-missing"} <= floor.keys
-    workflows = [block.split("```", 1)[0] for block in text.split("```yaml\n")[1:]]
-    assert len(workflows) >= 2
-    for workflow in workflows:
-        assert isinstance(yaml.safe_load(workflow), dict)
-    assert "CONTRACT_GATE_POLICY" in workflows[0] and "CONTRACT_GATE_POLICY" in workflows[1]
+    for title in ("## GitHub Actions", "## GitLab CI"):
+        section = text.split(title, 1)[1].split("\n## ", 1)[0]
+        blocks = [block.split("```", 1)[0] for block in section.split("```yaml\n")[1:]]
+        assert blocks, title
+        for block in blocks:
+            assert isinstance(yaml.safe_load(block), dict)
+        # The floor comes from the central repository, never from the one being judged.
+        assert any("contract-policy/policy.toml" in block for block in blocks), title
+    assert "CODEOWNERS" in text and "/contract-gate.toml" in text
