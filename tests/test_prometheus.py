@@ -6,6 +6,7 @@ check rules` and `promtool test rules`. Expected numbers come from samples/EXPEC
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -186,10 +187,10 @@ def get(url: str) -> str:
         return str(response.read().decode("utf-8"))
 
 
-@pytest.fixture(scope="module")
-def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Pushgateway on 127.0.0.1 (in memory), stopped after the module's tests."""
-    log = tmp_path_factory.mktemp("pushgateway") / "log.txt"
+@contextlib.contextmanager
+def running_pushgateway(folder: Path) -> Iterator[str]:
+    """A real Pushgateway on 127.0.0.1 (in memory, its log in `folder`): its URL, until the block ends."""
+    log = folder / "log.txt"
     url = f"http://127.0.0.1:{free_port()}"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -215,6 +216,13 @@ def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def pushgateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Pushgateway on 127.0.0.1, stopped after the module's tests."""
+    with running_pushgateway(tmp_path_factory.mktemp("pushgateway")) as url:
+        yield url
 
 
 def test_pushed_metrics_read_back_from_a_real_pushgateway(pushgateway: str) -> None:
