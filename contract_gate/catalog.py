@@ -13,6 +13,7 @@ from contract_gate.estate import rules as estate
 from contract_gate.extensions import rules as values
 from contract_gate.history import rules as history
 from contract_gate.load import rules as load
+from contract_gate.observe import rules as observe
 from contract_gate.rules import Rule
 from contract_gate.spec.checks import call_duplicate, call_invalid, owner_missing, slo_missing
 from contract_gate.validate import rules as validate
@@ -55,6 +56,9 @@ RULES: tuple[Rule, ...] = (
     history.POLICY_LOOSENED,
     history.BASELINE_GROWN,
     config.POLICY_VIOLATION,
+    observe.SLO_BREACHED,
+    observe.SLO_UNOBSERVED,
+    observe.BUDGET_BREACHED,
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

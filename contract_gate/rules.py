@@ -32,6 +32,7 @@ class Scope(StrEnum):
     ESTATE = "estate"
     DIFF = "diff"  # only with `check --base REV`
     CONFIG = "config"  # the configuration itself, judged against the organisation's policy
+    OBSERVED = "observed"  # only with `observe`: the specs against what Prometheus measured
 
 
 class Cite(StrEnum):

@@ -17,6 +17,7 @@ FAMILY = {
     "graph": ["report", "bu"],
     "audit": ["audit", "terminal_width"],
     "badge": ["badge"],
+    "observe": ["observation"],
 }
 
 

@@ -13,6 +13,7 @@ from contract_gate.catalog import RULES
 from contract_gate.cli import audit as cli_audit
 from contract_gate.cli import badge as cli_badge
 from contract_gate.cli import baseline as cli_baseline
+from contract_gate.cli import observe as cli_observe
 from contract_gate.cli import policy as cli_policy
 from contract_gate.cli import prometheus as cli_prometheus
 from contract_gate.cli import score as cli_score
@@ -176,6 +177,6 @@ def rules(fmt: str) -> None:
         click.echo("".join(f"    {line}\n" for line in rule.doc.strip().splitlines()))
 
 
-for _module in (cli_baseline, cli_score, cli_badge, cli_prometheus, cli_audit, cli_policy):
+for _module in (cli_baseline, cli_score, cli_badge, cli_prometheus, cli_audit, cli_policy, cli_observe):
     for _command in _module.COMMANDS:
         main.add_command(_command)

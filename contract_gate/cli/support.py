@@ -26,6 +26,7 @@ from contract_gate.history import gate
 from contract_gate.history.errors import BaselineError, DiffError
 from contract_gate.history.policy import Judgement, judge
 from contract_gate.load.discovery import common_root
+from contract_gate.observe.client import ObserveError
 
 if TYPE_CHECKING:
     from contract_gate.history.baseline import Baseline
@@ -44,7 +45,7 @@ def guarded(command: F) -> F:
         debug = bool(click.get_current_context().find_root().params.get("debug"))
         try:
             return command(*args, **kwargs)
-        except (ConfigError, NoSpecsError, OutputError, BaselineError, DiffError) as error:
+        except (ConfigError, NoSpecsError, OutputError, BaselineError, DiffError, ObserveError) as error:
             fail(str(error))
         except (click.exceptions.Exit, click.ClickException):
             raise

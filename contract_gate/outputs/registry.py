@@ -9,6 +9,7 @@ One signature per command, the family of its formats:
 - graph: `render(report, bu) -> str`, only the pairs of BU `bu` unless it is None
 - audit: `render(audit, terminal_width) -> str`, the terminal's width when written to one
 - badge: `render(badge) -> str`
+- observe: `render(observation) -> str`, the specs' promises against what Prometheus measured
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from typing import TYPE_CHECKING, Literal, cast
 
 if TYPE_CHECKING:
     from contract_gate.engine.run import Report
+    from contract_gate.observe.judge import Observation
     from contract_gate.outputs.audit import AuditModel
     from contract_gate.outputs.badges import Badge
 
-Command = Literal["check", "score", "graph", "audit", "badge"]
+Command = Literal["check", "score", "graph", "audit", "badge", "observe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,16 @@ OUTPUTS: dict[Command, dict[str, Output]] = {
         "svg": Output("badges", "render_svg"),
         "shields": Output("badges", "render_shields"),
     },
+    "observe": {
+        "text": Output("formatters.observe_text"),
+        "json": Output("formatters.observe_json"),
+        "sarif": Output("formatters.observe_ci", "render_sarif"),
+        "junit": Output("formatters.observe_ci", "render_junit"),
+        "github": Output("formatters.observe_ci", "render_github"),
+        "gitlab": Output("formatters.observe_ci", "render_gitlab"),
+        "markdown": Output("formatters.observe_markdown"),
+        "prometheus": Output("observe_prometheus"),
+    },
 }
 
 
@@ -100,3 +112,8 @@ def audit_output(name: str) -> Callable[[AuditModel, int | None], str]:
 def badge_output(name: str) -> Callable[[Badge], str]:
     """The render function of `badge --format NAME`."""
     return OUTPUTS["badge"][name].load()
+
+
+def observe_output(name: str) -> Callable[[Observation], str]:
+    """The render function of `observe --format NAME`."""
+    return OUTPUTS["observe"][name].load()

@@ -19,7 +19,7 @@ COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 def render(report: Report) -> str:
     """One `::error …::message` line per finding and a closing `::notice` with the numbers."""
-    lines = [_annotation(finding) for finding in report.findings]
+    lines = [annotation(finding) for finding in report.findings]
     lines.append(f"::notice title=contract-gate::{escape_data(_summary(report))}")
     return "\n".join(lines) + "\n"
 
@@ -34,7 +34,8 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _annotation(finding: Finding) -> str:
+def annotation(finding: Finding) -> str:
+    """`::error file=…,line=…,col=…,title=rule::message` for one finding."""
     properties: list[tuple[str, str]] = []
     if finding.file is not None:
         properties.append(("file", finding.file))

@@ -26,9 +26,9 @@ NOT_COUNTED = {"same-bu": "same-BU", "out-of-view": "out-of-view", "internal": "
 
 def render(report: Report) -> str:
     """Findings first (what to fix), then their totals, the numbers and the verdict."""
-    lines = [_finding(f) for f in report.findings]
+    lines = [finding_line(f) for f in report.findings]
     if lines:
-        lines += ["", *_finding_totals(report.findings), ""]
+        lines += ["", *finding_totals(report.findings), ""]
     if report.incomplete:
         lines.append(incomplete_notice(report))
         lines.append("")
@@ -45,7 +45,8 @@ def render(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _finding(finding: Finding) -> str:
+def finding_line(finding: Finding) -> str:
+    """`file:line:col: severity [rule] message`."""
     where = finding.file or "(estate)"
     if finding.line is not None:
         where += f":{finding.line}:{finding.column or 1}"
@@ -62,7 +63,7 @@ def _severity_counts(findings: Iterable[Finding]) -> str:
     return ", ".join(_plural(counts[s], s) for s in SEVERITIES if counts[s])
 
 
-def _finding_totals(findings: list[Finding]) -> list[str]:
+def finding_totals(findings: list[Finding]) -> list[str]:
     """The findings per severity, and per rule (largest first, capped)."""
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -188,7 +189,7 @@ def _diff_lines(report: Report) -> list[str]:
     ]
     if report.pre_existing:
         lines.append("Pre-existing findings (not failing):")
-        lines.extend(f"  {_finding(f)}" for f in report.pre_existing)
+        lines.extend(f"  {finding_line(f)}" for f in report.pre_existing)
     return lines
 
 
