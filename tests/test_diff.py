@@ -446,3 +446,43 @@ def test_the_gate_composes_diff_and_baseline_without_the_command_line(repo: Path
     assert report.diff is not None and report.pre_existing == []
     assert report.baseline_info is not None and report.baseline_info.hidden == 2
     assert not report.passed
+
+
+SHARED_REFS = """\
+openapi: 3.0.3
+info: {title: Shipping, version: "1", x-service: shipping, x-bu-owner: SHIP-BU, x-slo-p99: 200ms}
+paths:
+  /v1/shipments:
+    get:
+      operationId: listShipments
+      responses:
+        "404":
+          description: no
+          content: {application/json: {schema: {$ref: "../common/errors.yaml#/Problem"}}}
+        "500":
+          description: no
+          content: {application/json: {schema: {$ref: "https://schemas.acme.example/errors.yaml#/Problem"}}}
+"""
+
+
+def test_refs_to_shared_files_outside_the_inputs_resolve_at_the_base(repo: Path) -> None:
+    (repo / "specs" / "a").mkdir()
+    (repo / "specs" / "common").mkdir()
+    (repo / "shared").mkdir()
+    (repo / "specs" / "a" / "openapi.yaml").write_text(SHARED_REFS)
+    for shared in ("specs/common/errors.yaml", "shared/errors.yaml"):
+        (repo / shared).write_text("Problem: {type: object}\n")
+    with (repo / "contract-gate.toml").open("a") as config:
+        config.write('[ref-map]\n"https://schemas.acme.example/" = "shared/"\n')
+    commit("a spec with shared schemas")
+    code, report = check_json("--base", "HEAD", "specs/a/openapi.yaml")
+    assert (code, report["findings"], report["diff"]["pre_existing"]) == (0, [], [])
+    assert report["diff"]["fixed"] == 0  # the base read both shared files as the head did
+
+    (repo / "specs" / "common" / "errors.yaml").write_text("Other: {type: object}\n")
+    (repo / "shared" / "errors.yaml").write_text("Other: {type: object}\n")
+    code, report = check_json("--base", "HEAD", "specs/a/openapi.yaml")
+    assert code == 1
+    found = {(f["rule"], f["line"]) for f in report["findings"]}
+    assert found == {("ref-unresolved", 10), ("ref-unresolved", 13)}
+    assert report["diff"]["fixed"] == 0

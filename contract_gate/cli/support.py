@@ -17,6 +17,7 @@ from contract_gate.cli.progress import progress_bar
 from contract_gate.config.fields import settings_fields
 from contract_gate.config.floor import POLICY_ENV, Floor, load_floor
 from contract_gate.config.settings import Config, ConfigError, did_you_mean, load_config
+from contract_gate.engine import ref_scope
 from contract_gate.engine.cache import Cache
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.pool import Isolation, default_jobs
@@ -25,7 +26,6 @@ from contract_gate.estate.alignment import UNOWNED
 from contract_gate.history import gate
 from contract_gate.history.errors import BaselineError, DiffError
 from contract_gate.history.policy import Judgement, judge
-from contract_gate.load.discovery import common_root
 from contract_gate.observe.client import ObserveError
 
 if TYPE_CHECKING:
@@ -188,7 +188,8 @@ def run_options(command: F) -> F:
         click.option(
             "--ref-root",
             type=click.Path(file_okay=False, path_type=Path),
-            help="Folder local $refs may not leave (default: common root of PATHS).",
+            help="Folder local $refs may not leave (default: the top of the git work tree holding PATHS,"
+            " else their common folder).",
         ),
     ]
     for option in reversed(options):
@@ -265,13 +266,10 @@ def prepare(
         loaded, flags, RULES_BY_ID, floor=policy_floor(ctx), revision=revision, explicit=explicit
     )
     config = judgement.config
-    if flags.get("ref-root") is not None:
-        ref_root = Path(flags["ref-root"])
-    elif config.ref_root is not None:
-        ref_root = loaded.base / config.ref_root
-    else:
-        ref_root = common_root(list(paths))
-    settings = Settings(config=config, ref_root=ref_root.resolve(), debug=bool(given(ctx, "debug")))
+    flag = flags.get("ref-root")
+    root = ref_scope.ref_root(list(paths), config, loaded.base, Path(flag) if flag is not None else None)
+    mapped = ref_scope.ref_map(config, loaded.base, root, loaded.source)
+    settings = Settings(config=config, ref_root=root, debug=bool(given(ctx, "debug")), ref_map=mapped)
     # --debug checks in this process, so that a traceback can reach the user.
     isolation = (
         None

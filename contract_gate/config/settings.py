@@ -30,6 +30,7 @@ _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?\s*$",
 _UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_URL_PREFIX = re.compile(r"^https?://[^/?#\s]+/(?:[^?#\s]*/)?$", re.IGNORECASE)
 _PROM_DURATION = re.compile(r"^(?:[0-9]+(?:y|w|d|h|m|s|ms))+$")
 
 
@@ -71,6 +72,15 @@ def _pattern_compiles(value: str) -> str:
 def _slo_form(value: str) -> str:
     if not slo_millis(value):
         raise ValueError('write it like "60s" or "800ms"')
+    return value
+
+
+def _url_prefixes(value: dict[str, str]) -> dict[str, str]:
+    bad = sorted(prefix for prefix in value if not _URL_PREFIX.match(prefix))
+    if bad:
+        raise ValueError(
+            f'not http(s) URL prefixes ending in /: {", ".join(bad)}; write them like "https://host/path/"'
+        )
     return value
 
 
@@ -183,8 +193,17 @@ class Config:
     )
     ref_root: str | None = setting(
         None,
-        "Folder that local $refs may not leave; default: the common root of the inputs.",
+        "Folder that local $refs may not leave; default: the top of the git work tree holding the"
+        " inputs, else their common folder.",
         key="ref-root",
+    )
+    ref_map: dict[str, str] = setting(
+        description="URL prefixes read from local folders (relative to the config, inside the ref root)"
+        ' instead of fetched, e.g. {"https://schemas.example.com/" = "vendor/schemas/"}; the longest'
+        " matching prefix wins.",
+        key="ref-map",
+        factory=dict,
+        check=_url_prefixes,
     )
     max_file_size: int | str = setting(
         "50MB", "Files larger than this are not read.", key="max-file-size", check=_size_form

@@ -247,7 +247,9 @@ class Cache:
                 for f in dataclasses.fields(config)
                 if f.name not in _NOT_IN_KEY
             ]
-            text = f"{values}\x1f{_relative(str(settings.ref_root), str(Path.cwd()))}\x1f{settings.reference}"
+            cwd = str(Path.cwd())
+            mapped = [(prefix, _relative(str(folder), cwd)) for prefix, folder in settings.ref_map]
+            text = f"{values}\x1f{_relative(str(settings.ref_root), cwd)}\x1f{mapped}\x1f{settings.reference}"
             self._settings = (settings, text)
         return self._settings[1]
 

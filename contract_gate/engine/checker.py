@@ -21,7 +21,7 @@ from contract_gate.estate.anchors import anchor_pointers
 from contract_gate.findings import Finding, Problem
 from contract_gate.load.loader import Document, LoadError, display_path, load_document
 from contract_gate.load.positions import FixedLocator, Locator
-from contract_gate.load.refs import RefResolver
+from contract_gate.load.refs import RefMap, RefResolver
 from contract_gate.load.rules import PARSE_ERROR
 from contract_gate.pickling import by_constructor
 from contract_gate.spec.governance import governance_problems
@@ -38,7 +38,7 @@ _LONG_WORD = re.compile(rf"\S{{{_LONGEST_WORD + 1},}}")
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """What a file check needs besides the file: the config and the ref root."""
+    """What a file check needs besides the file: the config, the ref root and the ref-map folders."""
 
     config: Config
     ref_root: Path
@@ -46,6 +46,8 @@ class Settings:
     # Check with the plain implementations instead of the fast paths: ruamel.yaml's composer,
     # the stdlib JSON parser, openapi-spec-validator's own schema walk. Results must not differ.
     reference: bool = False
+    # ref-map with its folders made absolute (engine/ref_scope.py), the longest prefix first.
+    ref_map: RefMap = ()
 
 
 # Pickled through its constructor like the classes it holds: faster, and an entry of the result
@@ -140,6 +142,7 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     # openapi-spec-validator and its stack are a third of the start-up: a run whose every
     # file is answered by the cache never imports them.
     fast_paths.install()
+    from contract_gate.validate.formats import format_problems
     from contract_gate.validate.ref_kinds import kind_problems
     from contract_gate.validate.semantics import semantic_problems
     from contract_gate.validate.structure import spec_version, validate_structure
@@ -151,7 +154,7 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     if version_message:
         key = "swagger" if "swagger" in document.data else "openapi"
         problems.append(Problem(SPEC_INVALID, version_message, document.display, f"/{key}"))
-    resolver = RefResolver(settings.ref_root, config.limits, reference=reference)
+    resolver = RefResolver(settings.ref_root, config.limits, reference=reference, ref_map=settings.ref_map)
     with stages.guard("resolving $refs"):
         problems.extend(resolver.check(document))
     if family is not None:
@@ -164,6 +167,8 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
             if version_message:
                 reported.append("/swagger" if "swagger" in document.data else "/openapi")
             problems.extend(validate_structure(document, family, resolver, reported, fast=not reference))
+        with stages.guard("checking the formats of values"):
+            problems.extend(format_problems(document, family, resolver, reported))
         with stages.guard("checking what the specification requires beyond its schemas"):
             problems.extend(semantic_problems(document, family, resolver))
     policy = config.policy

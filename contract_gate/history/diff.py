@@ -108,7 +108,11 @@ def run_at(
         present = [
             root / rel if given.is_absolute() else given for given, rel in wanted if (root / rel).exists()
         ]
-        mirrored = replace(settings, ref_root=root / ref_root if ref_root is not None else root)
+        mirrored = replace(
+            settings,
+            ref_root=root / ref_root if ref_root is not None else root,
+            ref_map=tuple((prefix, _mirrored(folder, top, root)) for prefix, folder in settings.ref_map),
+        )
         (root / here).mkdir(parents=True, exist_ok=True)
         with contextlib.chdir(root / here):
             if not present:
@@ -403,6 +407,12 @@ def _relative(path: Path, top: Path, what: str) -> str:
     if rel is None:
         raise DiffError(f"{what} is outside the git repository at {top}")
     return rel
+
+
+def _mirrored(folder: Path, top: Path, root: Path) -> Path:
+    """A ref-map folder in the mirror (inside the ref root, so mirrored with it); as it is if outside."""
+    rel = _inside(folder, top)
+    return root / rel if rel is not None else folder
 
 
 def _inside(path: Path, top: Path) -> str | None:

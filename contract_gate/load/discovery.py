@@ -65,3 +65,22 @@ def common_root(inputs: list[Path]) -> Path:
     """The deepest folder holding every input (a file counts as its folder)."""
     folders = [str((p if p.is_dir() else p.parent).resolve()) for p in inputs]
     return Path(os.path.commonpath(folders)) if folders else Path.cwd()
+
+
+def default_ref_root(inputs: list[Path]) -> Path:
+    """The top of the git work tree holding every input, else their common root (SPEC §2)."""
+    tops = {work_tree_top(p if p.is_dir() else p.parent) for p in inputs}
+    top = tops.pop() if len(tops) == 1 else None
+    return top if top is not None else common_root(inputs)
+
+
+def work_tree_top(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` with a `.git` entry, None outside any work tree.
+
+    `.git` is a folder, or a file in a worktree or a submodule; git itself is not run.
+    """
+    real = folder.resolve()
+    for candidate in (real, *real.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None

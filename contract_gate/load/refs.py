@@ -1,12 +1,15 @@
 """Confined `$ref` resolution: local files under the ref root only, nothing remote.
 
 Every reference of a spec (and of the local files it pulls in) is checked once:
-remote or out-of-root targets are `ref-forbidden` and never opened, missing
+remote or out-of-root targets (and anything under a `.git` folder) are
+`ref-forbidden` and never opened; a URL under a `ref-map` prefix is read from
+the local folder mapped to it, never fetched; missing
 targets `ref-unresolved`, chains of references that come back to themselves
 `ref-cycle`. The structural validator is then handed a copy of the data in
 which those references are replaced by empty objects, and a retrieval hook
 that serves only documents this module already loaded, so it cannot fetch or
-read anything on its own either.
+read anything on its own either (mapped URLs are handed to it as the local
+files they stand for).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from contract_gate.findings import Problem
@@ -25,6 +28,7 @@ from contract_gate.load.rules import REF_CYCLE, REF_FORBIDDEN, REF_UNRESOLVED
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _MAX_CHAIN = 1000  # references to references; loops are caught long before
+RefMap = tuple[tuple[str, Path], ...]  # (URL prefix, local folder), longest prefix first
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +45,15 @@ class _Checked:
     problems: list[Problem] = field(default_factory=list)
     broken: list[tuple[str, ...]] = field(default_factory=list)  # token paths of bad refs
     references: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # every $ref
+    mapped: dict[tuple[str, ...], str] = field(default_factory=dict)  # token path -> local file URI
 
 
 class RefResolver:
     """Loads referenced local files (confined to `root`) and checks every reference once."""
 
-    def __init__(self, root: Path, limits: Limits, reference: bool = False) -> None:
+    def __init__(self, root: Path, limits: Limits, reference: bool = False, ref_map: RefMap = ()) -> None:
         self.root = root.resolve()
+        self.ref_map = ref_map
         self.limits = limits
         self.reference = reference
         self._documents: dict[Path, Document | LoadError] = {}
@@ -122,11 +128,18 @@ class RefResolver:
         return [jp.join(*tokens) for tokens in checked.broken]
 
     def sanitized(self, document: Document) -> Any:
-        """The document's data with forbidden, missing and cyclic references emptied."""
+        """The document's data with forbidden, missing and cyclic references emptied.
+
+        A reference to a mapped URL points at the local file it is read from instead.
+        """
         key = document.path.resolve()
         if key not in self._sanitized:
             checked = self._checked.get(key) or self._check_one(document)
-            self._sanitized[key] = _replace(document.data, checked.broken)
+            edits: dict[tuple[str, ...], Any] = {tokens: {} for tokens in checked.broken}
+            for tokens, uri in checked.mapped.items():
+                holder = cast(dict[str, Any], jp.resolve(document.data, tokens)[1])
+                edits.setdefault(tokens, {**holder, "$ref": uri})
+            self._sanitized[key] = _replace(document.data, edits)
         return self._sanitized[key]
 
     def retrieve(self, uri: str) -> Any:
@@ -152,6 +165,10 @@ class RefResolver:
                 checked.problems.append(Problem(outcome.rule, outcome.message, document.display, where))
                 checked.broken.append(tokens)
             else:
+                if self._mapping(ref) is not None:
+                    fragment = ref.partition("#")[2]
+                    uri = outcome.document.path.resolve().as_uri()
+                    checked.mapped[tokens] = f"{uri}#{fragment}" if fragment else uri
                 if self._chain(document, ref)[1] == "cycle":
                     message = (
                         f'$ref "{_shown(ref)}" leads into a cycle of references that never reaches a value'
@@ -164,25 +181,21 @@ class RefResolver:
         """One step: where `ref`, written in `document`, points."""
         shown = _shown(ref)
         if ref.startswith("#"):
-            target_doc = document
-            fragment = ref[1:]
-        elif _SCHEME.match(ref) and not ref.lower().startswith("file:"):
-            return Problem(
-                REF_FORBIDDEN,
-                f'$ref "{shown}" is remote; remote references are never fetched — bundle it locally',
-            )
+            target_doc, fragment = document, ref[1:]
         else:
-            path_part, _, fragment = ref.partition("#")
-            if ref.lower().startswith("file:"):
-                path = Path(unquote(urlsplit(path_part).path))
-            else:
-                path = document.path.parent / unquote(path_part)
-            if not self.inside_root(path):
+            located = self._locate(document, ref)
+            if isinstance(located, Problem):
+                return located
+            real, fragment = located[0].resolve(), located[1]
+            if real != self.root and self.root not in real.parents:
                 return Problem(
                     REF_FORBIDDEN,
                     f'$ref "{shown}" leaves the ref root {self.root.name or "/"}/; it was not read',
                 )
-            loaded = self._load(path)
+            # The ref root is often a work tree's top: its .git holds no spec, but may hold a token.
+            if ".git" in real.relative_to(self.root).parts:
+                return Problem(REF_FORBIDDEN, f'$ref "{shown}" leads into a .git folder; it was not read')
+            loaded = self._load(real)
             if isinstance(loaded, LoadError):
                 return Problem(REF_UNRESOLVED, f'$ref "{shown}": {loaded}')
             target_doc = loaded
@@ -194,6 +207,29 @@ class RefResolver:
             where = "" if target_doc is document else f" in {target_doc.display}"
             return Problem(REF_UNRESOLVED, f'$ref "{shown}": nothing at "{fragment or "/"}"{where}')
         return Target(target_doc, fragment, value)
+
+    def _locate(self, document: Document, ref: str) -> tuple[Path, str] | Problem:
+        """The local file a reference to another document names (not yet confined), and its fragment."""
+        mapping = self._mapping(ref)
+        path_part, _, fragment = ref.partition("#")
+        if mapping is not None:
+            mapped = _mapped_path(ref, *mapping)
+            return mapped if isinstance(mapped, Problem) else (mapped, fragment)
+        if _SCHEME.match(ref) and not ref.lower().startswith("file:"):
+            return Problem(
+                REF_FORBIDDEN,
+                f'$ref "{_shown(ref)}" is remote; remote references are never fetched — bundle it'
+                " locally, or map its URL prefix to a local folder with ref-map",
+            )
+        if ref.lower().startswith("file:"):
+            return Path(unquote(urlsplit(path_part).path)), fragment
+        return document.path.parent / unquote(path_part), fragment
+
+    def _mapping(self, ref: str) -> tuple[str, Path] | None:
+        """The ref-map entry (prefix, folder) whose prefix `ref` starts with, the longest first."""
+        if self.ref_map and _SCHEME.match(ref):
+            return next(((p, f) for p, f in self.ref_map if ref.startswith(p)), None)
+        return None
 
     def _load(self, path: Path) -> Document | LoadError:
         real = path.resolve()
@@ -214,6 +250,20 @@ def inside(root: Path, path: Path) -> bool:
     """Whether `path`, symlinks followed, is `root` or lies under it."""
     real, base = path.resolve(), root.resolve()
     return real == base or base in real.parents
+
+
+def _mapped_path(ref: str, prefix: str, folder: Path) -> Path | Problem:
+    """The local file a URL under a ref-map prefix is read from, or why there is none."""
+    shown = _shown(ref)
+    rest = ref.partition("#")[0][len(prefix) :]
+    if "?" in rest:
+        return Problem(REF_UNRESOLVED, f'$ref "{shown}": a URL with a query cannot be read from ref-map')
+    path = folder / unquote(rest)
+    if not inside(folder, path):
+        return Problem(
+            REF_FORBIDDEN, f'$ref "{shown}" leaves the folder ref-map reads {prefix} from; it was not read'
+        )
+    return path
 
 
 def _shown(ref: str) -> str:
@@ -259,15 +309,15 @@ def _path(links: list[tuple[int, str]], at: int) -> tuple[str, ...]:
     return tuple(reversed(tokens))
 
 
-def _replace(data: Any, broken: list[tuple[str, ...]]) -> Any:
-    """Copy-on-write: the data with each broken reference object replaced by {}."""
-    if not broken:
+def _replace(data: Any, edits: dict[tuple[str, ...], Any]) -> Any:
+    """Copy-on-write: the data with the object at each token path replaced by its new value."""
+    if not edits:
         return data
-    if () in broken:
-        return {}
-    groups: dict[str, list[tuple[str, ...]]] = {}
-    for tokens in broken:
-        groups.setdefault(tokens[0], []).append(tokens[1:])
+    if () in edits:
+        return edits[()]
+    groups: dict[str, dict[tuple[str, ...], Any]] = {}
+    for tokens, value in edits.items():
+        groups.setdefault(tokens[0], {})[tokens[1:]] = value
     if isinstance(data, dict):
         copy = dict(data)
         for key, rest in groups.items():
