@@ -321,7 +321,7 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...], tuple[int, int] | None]] = {
     "list_root.yaml": ("not-a-spec", ("a list", "not a spec"), (1, 1)),
     "scalar_root.yaml": ("not-a-spec", ("a string", "not a spec"), (1, 1)),
     "number.yaml": ("spec-invalid", ("openapi: 3.0 is a number", "quote"), (1, 10)),
-    "paths_null.yaml": ("spec-invalid", ("null", '"object"'), (3, 8)),
+    "paths_null.yaml": ("spec-invalid", ("null", "`paths` must be an object"), (3, 8)),
     "big.yaml": ("file-too-large", ("max-file-size", "not read"), (1, 1)),
     "link.yaml": ("ref-forbidden", ("symlink", "outside the ref root", "not read"), (1, 1)),
 }
@@ -399,8 +399,10 @@ def test_deep_nesting_behind_a_lenient_trigger_is_cheap(tmp_path: Path) -> None:
     code, report, _, seconds, _ = _cli_json(specs)
     assert code == 1
     rules = {(f["file"], f["rule"]) for f in report["findings"]}
+    # Each file under its 3 s file-timeout (else checker-crashed); the whole run only bounded,
+    # as the other hostile inputs are: a loaded machine must not fail it.
     assert rules == {("specs/ctl.yaml", "nesting-too-deep"), ("specs/tab.yaml", "nesting-too-deep")}
-    assert seconds < 3
+    assert seconds < MAX_SECONDS
 
 
 def test_nested_complex_keys_are_bounded(tmp_path: Path) -> None:
