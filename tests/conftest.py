@@ -103,3 +103,12 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="session")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus on 127.0.0.1 over the backfilled TSDB of prometheus_data; its URL."""
+    from prometheus_data import running_prometheus
+
+    with running_prometheus(tmp_path_factory.mktemp("prometheus")) as url:
+        yield url

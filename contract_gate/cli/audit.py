@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from contract_gate.cli.observe import ObserveRequest, observe_options
 from contract_gate.cli.support import (
     emit,
     format_option,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Also list the BU's internal operations (marked as such; they never count in the metrics).",
 )
+@observe_options(required=False)
 @format_option(formats("audit"), "table")
 @output_option
 @gate_options
@@ -52,7 +54,7 @@ def audit(
     include_internal: bool,
     fmt: str,
     output: Path | None,
-    **gate: Any,
+    **options: Any,
 ) -> None:
     """Every operation BU owns: owner and SLO (and where each is written), pairs, findings.
 
@@ -60,11 +62,17 @@ def audit(
     each pair is not aligned. As a terminal table (as wide as COLUMNS when piped), Markdown, CSV
     (one row per operation), JSON or a self-contained HTML page. Exits 0 unless it cannot run;
     an unknown BU gives an empty report and a note.
+
+    With --prometheus, each operation's observed p99 beside its x-slo-p99, each callee's beside
+    the caller's budget, and the BU's SLO conformance, from one query per service (as `observe`);
+    a server that cannot be asked exits 2.
     """
     from contract_gate.outputs.audit import build_audit  # pydantic's models only for this command
 
-    report = run_gate(ctx, paths, overrides(**gate))
-    model = build_audit(report, bu, include_internal)
+    request = ObserveRequest.take(options)
+    report = run_gate(ctx, paths, overrides(**options))
+    observation = request.measure(report) if request.server is not None else None
+    model = build_audit(report, bu, include_internal, observation)
     if not model.operations:
         click.echo(f"contract-gate: note: {_nothing_owned(model, build_audit(report, bu, True))}", err=True)
     on_terminal = output is None and sys.stdout.isatty()

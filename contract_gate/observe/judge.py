@@ -77,6 +77,8 @@ class Observation:
     at: float
     # Observed p99 (ms) by (service, operation key), also of operations without a valid SLO.
     measured: dict[tuple[str, str], float] = field(default_factory=dict)
+    # The services asked about: those with a valid SLO or a callee with a valid budget.
+    queried: frozenset[str] = frozenset()
 
     @property
     def passed(self) -> bool:
@@ -90,7 +92,7 @@ def observe(
     """Ask the server for every service's p99 per operation and judge the specs' promises by it."""
     services = _first_by_id(report.services)
     wanted = {op.service for s in services for op in s.operations if op.slo_ms is not None}
-    wanted |= {p.callee.service for p in report.pairs if _budget_ms(p, report.config) is not None}
+    wanted |= {p.callee.service for p in report.pairs if budget_ms(p, report.config) is not None}
     asked = [s for s in services if s.id in wanted]
     answers = query_all(connection, [service_query(s.id, settings, window) for s in asked], at)
     measured = {
@@ -109,7 +111,8 @@ def observe(
     findings = problems_to_findings(problems, report.config, _positions(problems, report.config))
     findings.sort(key=lambda f: f.sort_key)
     judged = replace(report, findings=findings, pre_existing=[], baseline_info=None, diff=None)
-    return Observation(judged, rows, conformance(rows), connection.url, window, at, measured)
+    queried = frozenset(s.id for s in asked)
+    return Observation(judged, rows, conformance(rows), connection.url, window, at, measured, queried)
 
 
 def conformance(rows: list[Observed]) -> Conformance:
@@ -179,7 +182,7 @@ def _slo_problems(
     return problems
 
 
-def _budget_ms(pair: Pair, config: Config) -> float | None:
+def budget_ms(pair: Pair, config: Config) -> float | None:
     """The caller's valid budget of a resolved sync call; None for any other pair."""
     if pair.mode != "sync" or pair.callee.op is None or pair.caller.op is None or not pair.entries:
         return None
@@ -189,7 +192,7 @@ def _budget_ms(pair: Pair, config: Config) -> float | None:
 def _budget_problems(report: Report, measured: dict[tuple[str, str], float], window: str) -> list[Problem]:
     problems = []
     for pair in report.pairs:
-        budget = _budget_ms(pair, report.config)
+        budget = budget_ms(pair, report.config)
         observed = measured.get((pair.callee.service, pair.callee.operation))
         if budget is None or observed is None or observed <= budget:
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,6 +31,13 @@ from contract_gate.estate.rules import (
 from contract_gate.extensions.rules import OWNER_INVALID, OWNER_UNKNOWN_BU, SLO_INVALID
 from contract_gate.findings import Finding
 from contract_gate.load import pointer as jp
+from contract_gate.observe.judge import Observation
+from contract_gate.outputs.audit_observed import (
+    AuditObservationModel,
+    ObservedP99Model,
+    ObservedView,
+    PairObservedModel,
+)
 from contract_gate.outputs.report_model import (
     FindingModel,
     GroupModel,
@@ -114,6 +121,7 @@ class AuditPairModel(_Model):
     counted: bool
     not_counted: NotCounted | None
     reason: str | None
+    observed: PairObservedModel | None = None
 
 
 class AuditOperationModel(_Model):
@@ -138,6 +146,7 @@ class AuditOperationModel(_Model):
     inbound: list[AuditPairModel]
     outbound: list[AuditPairModel]
     findings: list[FindingModel]
+    observed: ObservedP99Model | None = None
 
 
 class ThresholdModel(_Model):
@@ -167,7 +176,9 @@ class AuditModel(_Model):
     `metrics` are the BU's as in the JSON report's `metrics.by_bu`; `gate` holds them and the
     estate's metrics to the thresholds; `by_service` has, for each service holding the BU's
     operations, the completeness of those operations and the alignment of the pairs touching
-    them. `known_bus` lists the groups that own external operations.
+    them. `known_bus` lists the groups that own external operations. With --prometheus,
+    `observed` (here, on each operation and on each pair) holds what the server measured;
+    without it these fields are left out.
     """
 
     schema_version: Literal[1]
@@ -180,10 +191,13 @@ class AuditModel(_Model):
     gate: GateModel
     by_service: dict[str, GroupModel]
     operations: list[AuditOperationModel]
+    observed: AuditObservationModel | None = None
 
 
-def build_audit(report: Report, bu: str, include_internal: bool = False) -> AuditModel:
-    """The audit of one BU (or `(unowned)`) from a finished run."""
+def build_audit(
+    report: Report, bu: str, include_internal: bool = False, observation: Observation | None = None
+) -> AuditModel:
+    """The audit of one BU (or `(unowned)`) from a finished run, with what `observation` measured."""
     scope = report.config.alignment_scope
     ops = [
         op
@@ -196,6 +210,7 @@ def build_audit(report: Report, bu: str, include_internal: bool = False) -> Audi
         by_service.setdefault(op.service, []).append(op)
     group = report.metrics.by_bu.get(bu, GroupMetrics(Ratio(0, 0), Alignment(scope=scope)))
     links = _Links(report)
+    view = ObservedView(observation, report.config) if observation is not None else None
     return AuditModel(
         schema_version=AUDIT_SCHEMA_VERSION,
         tool=ToolModel(name="contract-gate", version=__version__),
@@ -211,7 +226,8 @@ def build_audit(report: Report, bu: str, include_internal: bool = False) -> Audi
             )
             for name, members in by_service.items()
         },
-        operations=[_operation(op, links, scope) for op in ops],
+        operations=[_operation(op, links, scope, view) for op in ops],
+        observed=view.summary(bu) if view is not None else None,
     )
 
 
@@ -322,7 +338,7 @@ def _callee_slo_problem(callee: Operation | None) -> list[str]:
     return [f"the callee's {callee.slo_verdict.message} ({SLO_INVALID.id})"]
 
 
-def _operation(op: Operation, links: _Links, scope: str) -> AuditOperationModel:
+def _operation(op: Operation, links: _Links, scope: str, view: ObservedView | None) -> AuditOperationModel:
     problems = _problems(op)
     return AuditOperationModel(
         service=op.service,
@@ -337,9 +353,10 @@ def _operation(op: Operation, links: _Links, scope: str) -> AuditOperationModel:
         documented=op.documented,
         state="; ".join(_STATE[p] for p in problems) or "documented",
         problems=problems,
-        inbound=[_pair(p, p.caller, "inbound", scope, links) for p in links.inbound.get(id(op), [])],
-        outbound=[_pair(p, p.callee, "outbound", scope, links) for p in links.outbound.get(id(op), [])],
+        inbound=[_pair(p, p.caller, "inbound", scope, links, view) for p in links.inbound.get(id(op), [])],
+        outbound=[_pair(p, p.callee, "outbound", scope, links, view) for p in links.outbound.get(id(op), [])],
         findings=[finding_model(f) for f in links.findings_of(op)],
+        observed=view.operation(op) if view is not None else None,
     )
 
 
@@ -358,7 +375,12 @@ def _problems(op: Operation) -> list[Problem]:
 
 
 def _pair(
-    pair: Pair, other: Side, direction: Literal["inbound", "outbound"], scope: str, links: _Links
+    pair: Pair,
+    other: Side,
+    direction: Literal["inbound", "outbound"],
+    scope: str,
+    links: _Links,
+    view: ObservedView | None,
 ) -> AuditPairModel:
     not_counted = cast(NotCounted | None, pair.not_counted(scope))
     return AuditPairModel(
@@ -375,13 +397,27 @@ def _pair(
         counted=not_counted is None,
         not_counted=not_counted,
         reason=links.reason(pair),
+        observed=view.pair(pair) if view is not None else None,
     )
+
+
+# Without --prometheus the observed fields are left out: the JSON is the audit's as before.
+_UNOBSERVED: Any = {
+    "observed": True,
+    "operations": {
+        "__all__": {
+            "observed": True,
+            "inbound": {"__all__": {"observed"}},
+            "outbound": {"__all__": {"observed"}},
+        }
+    },
+}
 
 
 def render_json(audit: AuditModel, terminal_width: int | None = None) -> str:
     """The audit as indented JSON."""
     del terminal_width  # the same on a terminal
-    return audit.model_dump_json(indent=2) + "\n"
+    return audit.model_dump_json(indent=2, exclude=_UNOBSERVED if audit.observed is None else None) + "\n"
 
 
 def audit_findings(audit: AuditModel) -> list[FindingModel]:

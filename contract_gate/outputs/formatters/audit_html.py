@@ -20,6 +20,7 @@ from contract_gate.outputs.audit import (
     threshold_text,
     value_text,
 )
+from contract_gate.outputs.audit_observed import conformance_text, measured_text
 from contract_gate.outputs.report_model import RatioModel
 
 BAR_WIDTH = 120  # px of a 100% bar in the per-service charts
@@ -52,6 +53,8 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
         place=place_text,
         threshold=threshold_text,
         ratio_text=ratio_text,
+        conformance_text=conformance_text,
+        measured_text=measured_text,
     )
 
 

@@ -20,6 +20,13 @@ from contract_gate.outputs.audit import (
     threshold_text,
     value_text,
 )
+from contract_gate.outputs.audit_observed import (
+    ObservedP99Model,
+    PairObservedModel,
+    conformance_text,
+    measured_text,
+    observed_text,
+)
 from contract_gate.outputs.formatters.markdown import cell
 from contract_gate.outputs.report_model import RatioModel, SourcedModel
 
@@ -34,6 +41,7 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
         "|---|---|",
         f"| Documentation completeness | {ratio_text(audit.metrics.completeness, 'operations')} |",
         f"| SLO alignment ({audit.scope}) | {alignment_text(audit.metrics)} |",
+        *_conformance(audit),
         "",
         *_thresholds(audit),
     ]
@@ -53,7 +61,8 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
             "## Pairs",
             "",
             "B: caller's budget · C: callee's p99 · A: agreed by the callee"
-            " · why: what keeps it from being aligned",
+            + (" · O: callee's observed p99" if audit.observed is not None else "")
+            + " · why: what keeps it from being aligned",
             "",
         ]
         lines += pairs
@@ -61,6 +70,37 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
     if len(findings) > 2:
         lines += ["", "## Findings", "", *findings]
     return "\n".join(lines) + "\n"
+
+
+def _conformance(audit: AuditModel) -> list[str]:
+    if audit.observed is None:
+        return []
+    observed = audit.observed
+    return [
+        f"| SLO conformance | {conformance_text(observed.conformance)} |",
+        f"| SLO conformance, overall | {conformance_text(observed.overall)} |",
+        "",
+        cell(measured_text(observed)[0].upper() + measured_text(observed)[1:]) + ".",
+    ]
+
+
+def _observed(observed: ObservedP99Model | None) -> str:
+    if observed is None:
+        return ""
+    shown = cell(observed_text(observed))
+    return f" **{shown}** |" if observed.status == "breached" else f" {shown} |"
+
+
+def _pair_observed(observed: PairObservedModel | None) -> str:
+    if observed is None:
+        return ""
+    if observed.callee_p99 is None:
+        return " no data |"
+    return (
+        f" **{observed.callee_p99}, budget breached** |"
+        if observed.budget_breached
+        else f" {observed.callee_p99} |"
+    )
 
 
 def _thresholds(audit: AuditModel) -> list[str]:
@@ -99,25 +139,32 @@ def _sourced(value: SourcedModel | None) -> str:
 
 
 def _operations(audit: AuditModel) -> list[str]:
+    observed = audit.observed is not None
     lines = [
-        "| service | operation | operationId | owner | SLO p99 | state | inbound | outbound | findings |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| service | operation | operationId | owner | SLO p99 |"
+        + (" observed p99 |" if observed else "")
+        + " state | inbound | outbound | findings |",
+        "|---|---|---|---|---|" + ("---|" if observed else "") + "---|---|---|---|",
     ]
     for op in audit.operations:
         state = cell(op.state) + (" (internal, not counted)" if op.internal else "")
         rules = cell(", ".join(f.rule for f in op.findings)) or "—"
         lines.append(
             f"| {cell(op.service)} | {cell(op.operation)} | {cell(op.operation_id or '')}"
-            f" | {_sourced(op.owner)} | {_sourced(op.slo)} | {state} | {status_counts(op.inbound) or '—'}"
+            f" | {_sourced(op.owner)} | {_sourced(op.slo)} |{_observed(op.observed)} {state}"
+            f" | {status_counts(op.inbound) or '—'}"
             f" | {status_counts(op.outbound) or '—'} | {rules} |"
         )
     return lines
 
 
 def _pairs(audit: AuditModel) -> list[str]:
+    observed = audit.observed is not None
     lines = [
-        "| operation | direction | other side | status | B | C | A | mode | counted | why |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| operation | direction | other side | status | B | C | A |"
+        + (" O |" if observed else "")
+        + " mode | counted | why |",
+        "|---|---|---|---|---|---|---|" + ("---|" if observed else "") + "---|---|---|",
     ]
     for op in audit.operations:
         for pair in (*op.inbound, *op.outbound):
@@ -128,7 +175,8 @@ def _pairs(audit: AuditModel) -> list[str]:
             durations = " | ".join(cell(v) if v else "—" for v in (pair.budget, pair.commitment, pair.agreed))
             lines.append(
                 f"| {_name(op)} | {'called by' if pair.direction == 'inbound' else 'calls'} | {other}"
-                f" | **{pair.status}** | {durations} | {pair.mode} | {counted} | {cell(pair.reason or '—')} |"
+                f" | **{pair.status}** | {durations} |{_pair_observed(pair.observed)} {pair.mode} | {counted}"
+                f" | {cell(pair.reason or '—')} |"
             )
     return lines
 

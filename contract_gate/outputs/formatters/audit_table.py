@@ -29,6 +29,13 @@ from contract_gate.outputs.audit import (
     threshold_text,
     value_text,
 )
+from contract_gate.outputs.audit_observed import (
+    ObservedP99Model,
+    conformance_text,
+    measured_text,
+    observed_text,
+    pair_observed_text,
+)
 from contract_gate.outputs.report_model import FindingModel, RatioModel, SourcedModel
 
 STATUS_STYLE = {
@@ -65,6 +72,10 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
     console.print(title)
     console.print(f"Documentation completeness  {ratio_text(audit.metrics.completeness, 'operations')}")
     console.print(f"SLO alignment               {alignment_text(audit.metrics)}")
+    if audit.observed is not None:
+        console.print(f"SLO conformance             {conformance_text(audit.observed.conformance)}")
+        for line in (f"overall {conformance_text(audit.observed.overall)}", measured_text(audit.observed)):
+            console.print(Padding(Text(line, style="dim"), (0, 0, 0, 2)))
     console.print()
     console.print(_thresholds(audit))
     if not audit.operations:
@@ -132,7 +143,11 @@ def _services(audit: AuditModel) -> Table:
 def _operations(audit: AuditModel) -> Group:
     blocks: list[RenderableType] = [
         Text(f"Operations of {audit.bu} ({len(audit.operations)})", style="bold"),
-        Text("Pairs: B the caller's budget / C the callee's p99 / A agreed by the callee", style="dim"),
+        Text(
+            "Pairs: B the caller's budget / C the callee's p99 / A agreed by the callee"
+            + (" / O the callee's observed p99" if audit.observed is not None else ""),
+            style="dim",
+        ),
     ]
     for op in audit.operations:
         blocks += [Text(""), _operation(op)]
@@ -145,6 +160,8 @@ def _operation(op: AuditOperationModel) -> Group:
     fields = _fields()
     fields.add_row("owner", _sourced(op.owner))
     fields.add_row("p99", _sourced(op.slo))
+    if op.observed is not None:
+        fields.add_row("observed", _observed(op.observed))
     state = Text(op.state, style="green" if op.documented else "red")
     if op.internal:
         state.append(" (internal, not counted)", style="dim")
@@ -172,11 +189,24 @@ def _sourced(value: SourcedModel | None) -> Text:
     return text + Text(f" ({value.level}{'' if value.valid else ', invalid'})", style="dim")
 
 
+def _observed(observed: ObservedP99Model) -> Text:
+    style = {"met": "green", "breached": "bold red"}.get(observed.status, "dim")
+    text = Text(observed_text(observed), style=style)
+    if observed.why:
+        text.append(f": {observed.why}", style="dim")
+    return text
+
+
 def _pair(pair: AuditPairModel) -> Group:
     other = Text(f"{pair.service} {pair.operation}")
     other.append(f" ({pair.bu or 'no valid owner'})", style="dim")
     status = Text(pair.status, style=STATUS_STYLE[pair.status])
     status.append(f", {pair.mode} · {_durations(pair)}")
+    if pair.observed is not None:
+        status.append(
+            f" / O {pair_observed_text(pair.observed)}",
+            style="bold red" if pair.observed.budget_breached else "",
+        )
     if not pair.counted:
         status.append(f" · not counted: {NOT_COUNTED_TEXT[pair.not_counted or '']}", style="dim")
     lines: list[RenderableType] = [other, Padding(status, (0, 0, 0, 2))]
