@@ -28,6 +28,7 @@ RULES: tuple[Rule, ...] = (
     load.DUPLICATE_KEY,
     load.YAML_LENIENT,
     validate.SPEC_INVALID,
+    validate.SPEC_FORMAT,
     load.REF_UNRESOLVED,
     load.REF_FORBIDDEN,
     load.REF_CYCLE,

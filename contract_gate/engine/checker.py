@@ -142,6 +142,7 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     # openapi-spec-validator and its stack are a third of the start-up: a run whose every
     # file is answered by the cache never imports them.
     fast_paths.install()
+    from contract_gate.validate.formats import format_problems
     from contract_gate.validate.ref_kinds import kind_problems
     from contract_gate.validate.semantics import semantic_problems
     from contract_gate.validate.structure import spec_version, validate_structure
@@ -166,6 +167,8 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
             if version_message:
                 reported.append("/swagger" if "swagger" in document.data else "/openapi")
             problems.extend(validate_structure(document, family, resolver, reported, fast=not reference))
+        with stages.guard("checking the formats of values"):
+            problems.extend(format_problems(document, family, resolver, reported))
         with stages.guard("checking what the specification requires beyond its schemas"):
             problems.extend(semantic_problems(document, family, resolver))
     policy = config.policy

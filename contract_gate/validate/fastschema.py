@@ -11,8 +11,6 @@ original does, so references and errors resolve as before.
 from __future__ import annotations
 
 import contextvars
-import functools
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -131,41 +129,6 @@ def _draft4_checker() -> Any:
 _DRAFT4 = _draft4_checker()
 
 
-def _patterns_compile(value: Any, known: set[int]) -> bool:
-    """Every `pattern` string in a schema tree compiles with Python's `re` (the `regex` format).
-
-    `known` holds the ids of schema objects already found fine, which are not walked again:
-    each nested schema is meta-checked on its own, so without it big specs are walked
-    over and over.
-    """
-    stack = [value]
-    fine: list[int] = []
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is dict:
-            if id(node) in known:
-                continue
-            fine.append(id(node))
-            pattern = node.get("pattern")
-            if type(pattern) is str and not _compiles(pattern):
-                return False
-            stack.extend(v for v in node.values() if type(v) is dict or type(v) is list)
-        elif kind is list:
-            stack.extend(v for v in node if type(v) is dict or type(v) is list)
-    known.update(fine)
-    return True
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiles(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return False
-    return True
-
-
 _UNKNOWN = object()
 # The data of the spec being validated, when it refers to no other file; None otherwise.
 single_file_root: contextvars.ContextVar[Any] = contextvars.ContextVar("single_file_root", default=None)
@@ -222,19 +185,17 @@ class FastSchemaWalk:
         super().__init__(registry)  # type: ignore[call-arg]
         self.visited_schema_ids = _IdSet()
         self.meta_checked_schema_ids = _IdSet()
-        self._patterns_fine: set[int] = set()
         # Values of child schemas read off their parent's value while walking it, by path parts:
         # resolving each child's path again from the root is most of the walk's time.
         self._child_values: dict[tuple[Any, ...], Any] = {}
 
     def _validate_schema_meta(self, schema: SchemaPath, schema_value: Any) -> Any:
-        # OpenAPI 3.0 / Swagger 2.0 schemas are checked against the draft-04 meta-schema in Python.
-        # jsonschema-rs answers "valid" far faster; only a schema it rejects, or whose `pattern`s
-        # Python cannot compile (the meta-schema's `regex` format), goes to the exact check, so
-        # every error message is the original's.
+        # OpenAPI 3.0 / Swagger 2.0 schemas are checked against the draft-04 meta-schema in Python,
+        # without formats (`structure.py`). jsonschema-rs answers "valid" far faster; only a schema
+        # it rejects goes to the exact check, so every error message is the original's.
         if _DRAFT4 is not None and self._checks_draft4():
             try:
-                if _DRAFT4.is_valid(schema_value) and _patterns_compile(schema_value, self._patterns_fine):
+                if _DRAFT4.is_valid(schema_value):
                     return None
             except Exception:  # values rs cannot take (e.g. inf): use the exact check
                 pass

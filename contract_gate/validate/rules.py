@@ -15,3 +15,19 @@ version written as a number (`openapi: 3.0`) or an unsupported version is
 reported here too.
 Fails: `info: {title: Orders}` (no `version`)""",
 )
+
+SPEC_FORMAT = Rule(
+    "spec-format",
+    Severity.WARNING,
+    Scope.FILE,
+    """
+A value breaks the `format` the OpenAPI schema gives it: a `url` that is not an absolute
+URI, an `email` that is not an address (RFC 6531: UTF-8 local parts and international
+domains are addresses), a `$ref` that is not a URI reference, or a `pattern` that is not an
+ECMA-262 regular expression (judged by ECMA-262 2018 and later: `(?<name>…)` and `\\p{L}` are
+fine; Python's `(?P<name>…)`, inline flags `(?i)`, `\\A`, `\\Z`, atomic groups `(?>…)` and
+possessive quantifiers `a++` are not). openapi-spec-validator does not assert formats, so
+this is a warning by default; the message says what the value should be, or which construct
+of the pattern ECMA-262 does not allow.
+Fails: `license: {name: MIT, url: www.example.com}`    Passes: `license: {name: MIT, url: https://example.com}`""",
+)

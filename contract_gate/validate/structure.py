@@ -7,6 +7,9 @@ only serves files the resolver already confined and loaded, for every URI
 scheme, so it never opens a socket or a file of its own. Its OpenAPI-specific
 checks report no location; each keyword check is wrapped so that an error
 carries the path of the object it was checking.
+
+Its checks leave `format` out (the document's, and the meta-check of each Schema Object),
+whichever JSON Schema backend it uses: formats are `spec-format`, judged by `formats.py`.
 """
 
 from __future__ import annotations
@@ -15,23 +18,29 @@ import contextlib
 import math
 import re
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from jsonschema_path import SchemaPath
+from openapi_spec_validator.schemas.backend import get_validator_backend
+from openapi_spec_validator.schemas.backend.jsonschema import create_validator
+from openapi_spec_validator.schemas.backend.jsonschema_rs import JsonschemaRsValidatorWrapper
+from openapi_spec_validator.schemas.utils import get_schema_content
 from openapi_spec_validator.validation import (
     OpenAPIV2SpecValidator,
     OpenAPIV30SpecValidator,
     OpenAPIV31SpecValidator,
     OpenAPIV32SpecValidator,
 )
-from openapi_spec_validator.validation.keywords import SchemaValidator
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from openapi_spec_validator.validation.keywords import SchemaValidator, ValueValidator
 
 from contract_gate.findings import Problem
 from contract_gate.load import pointer as jp
 from contract_gate.load.loader import Document
 from contract_gate.load.refs import RefResolver
 from contract_gate.validate.fastschema import FastSchemaWalk, single_file_root, use_fast_lookups
+from contract_gate.validate.messages import explain, keyword_of, without_consequences
 from contract_gate.validate.rules import SPEC_INVALID
 
 _MAX_MESSAGE = 300
@@ -85,7 +94,7 @@ def validate_structure(
     emptied before validation, a wrong version), so one mistake is one finding.
     """
     use_fast_lookups(fast)
-    validator_cls = _confined(_VERSIONS[family], fast)
+    validator_cls = _confined(family, fast)
     data = resolver.sanitized(document)
     schema_path = SchemaPath.from_dict(
         data,
@@ -94,28 +103,40 @@ def validate_structure(
     )
     validator = validator_cls(schema_path)
     problems: list[Problem] = []
+    found: list[tuple[str, str, str]] = []
     seen: set[tuple[str, str]] = set()
     one_file = fast and len(resolver.documents()) <= 1
     root_token = single_file_root.set(data if one_file else None)
+    root_schema = openapi_schema(family)
     try:
         for error in _iter_errors(validator):
-            pointer = jp.join(*jp.canonical(document.data, jp.split(_pointer_of(error))))
-            message = _message_of(error)
+            parts = jp.split(_pointer_of(error))
+            # A Schema Object's meta-check error is about the meta-schema, not the OpenAPI schema.
+            schema = None if isinstance(error, OpenAPIValidationError) else root_schema
+            explained = explain(error, schema, data, parts)
+            if explained is not None:
+                parts = [*parts, *explained[0]]
+            message = explained[1] if explained is not None else _message_of(error)
+            pointer = jp.join(*jp.canonical(document.data, parts))
             if (pointer, message) in seen or _under(pointer, reported):
                 continue
             seen.add((pointer, message))
-            problems.append(Problem(SPEC_INVALID, message, document.display, pointer, discriminator=message))
+            found.append((pointer, keyword_of(error), message))
     except RecursionError:
         problems.append(_stopped(document, "the document nests or refers to itself too deeply"))
     except Exception:
         # Its keyword checks assume a schema-valid document; on a broken one they crash on what
         # the schema errors already reported, or on a broken `$ref` emptied before validation
         # (reported as such: `reported`). Only a crash with nothing reported is news.
-        if not problems and not reported:
+        if not found and not reported:
             problems.append(_stopped(document, "it met a value its checks could not handle"))
     finally:
         single_file_root.reset(root_token)
-    return problems
+    explained_problems = [
+        Problem(SPEC_INVALID, message, document.display, pointer, discriminator=message)
+        for pointer, _, message in without_consequences(found)
+    ]
+    return explained_problems + problems
 
 
 def _iter_errors(validator: Any) -> Iterator[Any]:
@@ -176,12 +197,58 @@ class _AllSchemes(dict[str, Callable[[str], Any]]):
 
 
 @cache
-def _confined(base: Any, fast: bool = True) -> Any:
-    """A validator class whose keyword checks tag their errors with where they looked."""
+def _confined(family: str, fast: bool = True) -> Any:
+    """A validator class whose keyword checks tag their errors with where they looked, formats left out."""
+    base = _VERSIONS[family]
     keywords = {
-        name: _located(_fast(check) if fast else check) for name, check in base.keyword_validators.items()
+        name: _located(_fast(_formatless(check)) if fast else _formatless(check))
+        for name, check in base.keyword_validators.items()
     }
-    return type(f"Located{base.__name__}", (base,), {"keyword_validators": keywords})
+    namespace = {"keyword_validators": keywords, "schema_validator": _formatless_schema_validator(family)}
+    return type(f"Located{base.__name__}", (base,), namespace)
+
+
+@cache
+def openapi_schema(family: str) -> dict[str, Any]:
+    """The OpenAPI schema openapi-spec-validator ships for a version family, read once."""
+    return dict(get_schema_content(family))
+
+
+@cache
+def _formatless_schema_validator(family: str) -> Any:
+    """The library's validator of the document against its OpenAPI schema, without `format`."""
+    schema = openapi_schema(family)
+    if get_validator_backend() == "jsonschema-rs":
+        import jsonschema_rs
+
+        rust = jsonschema_rs.validator_cls_for(schema)(schema, validate_formats=False)
+        return JsonschemaRsValidatorWrapper(schema, validator=rust)
+    return create_validator(schema)  # jsonschema without a format checker
+
+
+def _formatless(check: Any) -> Any:
+    """The same keyword check, with no `format` asserted on schemas (their meta-check)."""
+    if issubclass(check, SchemaValidator):
+        return type(check.__name__, (_SchemaMetaWithoutFormats, check), {})
+    if issubclass(check, ValueValidator):
+        return type(check.__name__, (_ValueSkippingForeignPatterns, check), {})
+    return check
+
+
+class _SchemaMetaWithoutFormats:
+    def _get_schema_checker(self, schema: SchemaPath, schema_value: Any) -> Callable[[Any], None]:
+        checker = super()._get_schema_checker(schema, schema_value)  # type: ignore[misc]
+        return partial(checker, format_checker=None)
+
+
+class _ValueSkippingForeignPatterns:
+    def __call__(self, schema: SchemaPath, value: Any) -> Iterator[Any]:
+        # A `pattern` Python's `re` cannot compile (ECMA-262's `\p{L}`, `(?<name>…)`) cannot judge a
+        # default; the pattern itself is `spec-format`'s business.
+        try:
+            yield from super().__call__(schema, value)  # type: ignore[misc]
+        except re.error:
+            return
 
 
 def _fast(check: Any) -> Any:
