@@ -18,7 +18,7 @@ from contract_gate.spec.model import Operation, Service, template
 def service_query(service: str, settings: PrometheusConfig, window: str) -> str:
     """`histogram_quantile(0.99, sum by (le, method, route) (rate(<histogram>_bucket{…}[window])))`."""
     matchers = {settings.service_label: service, **settings.selectors}
-    selector = ",".join(f"{name}={_string(value)}" for name, value in matchers.items())
+    selector = ",".join(f"{name}={promql_string(value)}" for name, value in matchers.items())
     return (
         f"histogram_quantile(0.99, sum by ({', '.join(grouping(settings))})"
         f" (rate({settings.histogram}_bucket{{{selector}}}[{window}])))"
@@ -65,13 +65,24 @@ def observed_ms(samples: list[Sample], service: Service, settings: PrometheusCon
 
 def series_of(op: Operation, settings: PrometheusConfig) -> str:
     """The label matchers that select one operation's series, as a message shows them."""
+    return operation_selector(op, settings, ", ")
+
+
+def operation_selector(op: Operation, settings: PrometheusConfig, separator: str = ",") -> str:
+    """`job="order-service",http_request_method="GET",…`: one operation's series (selectors too).
+
+    By operationId when the mapping names its label and the operation has one, else by method
+    and route (the path template as written).
+    """
     matchers = {settings.service_label: op.service}
     if settings.operation_id_label is not None and op.operation_id is not None:
         matchers[settings.operation_id_label] = op.operation_id
     else:
         matchers[settings.method_label] = op.method.upper()
         matchers[settings.route_label] = op.path
-    return ", ".join(f"{name}={_string(value)}" for name, value in {**matchers, **settings.selectors}.items())
+    return separator.join(
+        f"{name}={promql_string(value)}" for name, value in {**matchers, **settings.selectors}.items()
+    )
 
 
 def _match(
@@ -82,6 +93,7 @@ def _match(
     return by_route.get((op.method.upper(), template(op.path)))
 
 
-def _string(value: str) -> str:
+def promql_string(value: str) -> str:
+    """`value` as a PromQL string literal."""
     # A JSON string is a valid PromQL string: PromQL takes Go's escapes, a superset of JSON's.
     return json.dumps(value, ensure_ascii=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from contract_gate.config.settings import PrometheusConfig
 from contract_gate.engine.run import Report
 from contract_gate.estate.alignment import UNOWNED
+from contract_gate.observe.queries import operation_selector
 from contract_gate.spec.model import Operation
 
 ALERT = "SloP99Exceeded"
@@ -92,15 +92,7 @@ def alert(op: Operation, settings: PrometheusConfig) -> dict[str, Any]:
 
 def expression(op: Operation, declared: str, settings: PrometheusConfig) -> str:
     """`histogram_quantile(0.99, …) > <declared p99 in the histogram's unit>` for one operation."""
-    matchers = {settings.service_label: op.service}
-    if settings.operation_id_label is not None and op.operation_id is not None:
-        matchers[settings.operation_id_label] = op.operation_id
-    else:
-        matchers[settings.method_label] = op.method.upper()
-        matchers[settings.route_label] = op.path
-    selector = ",".join(
-        f"{name}={_string(value)}" for name, value in {**matchers, **settings.selectors}.items()
-    )
+    selector = operation_selector(op, settings)
     threshold = _in_unit(declared, settings.histogram_unit)
     return (
         f"histogram_quantile(0.99, sum by (le) (rate({settings.histogram}_bucket{{{selector}}}"
@@ -113,11 +105,6 @@ def _in_unit(slo: str, unit: str) -> str:
     millis = Decimal(slo[:-2]) if slo.endswith("ms") else Decimal(slo[:-1]) * 1000
     value = millis / 1000 if unit == "seconds" else millis
     return format(value.normalize(), "f")
-
-
-def _string(value: str) -> str:
-    # A JSON string is a valid PromQL string: PromQL takes Go's escapes, a superset of JSON's.
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _literal(text: str) -> str:
