@@ -29,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     load.YAML_LENIENT,
     validate.SPEC_INVALID,
     validate.SPEC_FORMAT,
+    validate.SCHEMA_DIALECT_UNCHECKED,
     load.REF_UNRESOLVED,
     load.REF_FORBIDDEN,
     load.REF_CYCLE,

@@ -21,6 +21,7 @@ from contract_gate.findings import Problem
 from contract_gate.load import pointer as jp
 from contract_gate.load.loader import Document
 from contract_gate.load.refs import RefResolver
+from contract_gate.validate import dialects
 from contract_gate.validate.ecma_regex import ecma_violation
 from contract_gate.validate.format_checks import CHECKS, WHAT
 from contract_gate.validate.rules import SPEC_FORMAT
@@ -71,7 +72,9 @@ def format_problems(
     """One `spec-format` problem per value that breaks its format, except at places in `reported`."""
     problems: list[Problem] = []
     seen: set[str] = set()
-    for error in _validator(family).iter_errors(resolver.sanitized(document)):
+    data = resolver.sanitized(document)
+    foreign_root = isinstance(data, dict) and dialects.foreign_root_dialect(data) is not None
+    for error in _validator(family, foreign_root).iter_errors(data):
         path = [str(p) for p in error.instance_path]
         if type(error.kind).__name__ == "PropertyNames":  # a `patternProperties` name: the key itself
             error = error.kind.error
@@ -98,10 +101,10 @@ def _message(fmt: str, value: str, pointer: str) -> str:
 
 
 @cache
-def _validator(family: str) -> Any:
+def _validator(family: str, foreign_root: bool = False) -> Any:
     reduced = _reduced(dict(get_schema_content(family)))
-    if family in ("3.1", "3.2"):
-        reduced = _with_schema_patterns(reduced)
+    if family in dialects.FAMILIES:
+        reduced = _with_schema_patterns(reduced, foreign_root)
     validator_cls = jsonschema_rs.validator_cls_for(reduced)
     return validator_cls(reduced, validate_formats=True, formats=CHECKS, ignore_unknown_formats=True)
 
@@ -136,10 +139,25 @@ def _reduced(schema: Any) -> Any:
     return out
 
 
-def _with_schema_patterns(reduced: dict[str, Any]) -> dict[str, Any]:
-    """Put the patterns of JSON Schema 2020-12 where the OpenAPI 3.1/3.2 schema has its `meta` anchor."""
+def _with_schema_patterns(reduced: dict[str, Any], foreign_root: bool) -> dict[str, Any]:
+    """Put the patterns of JSON Schema 2020-12 where the OpenAPI 3.1/3.2 schema has its `meta` anchor.
+
+    Only in the schemas of a dialect judged here (`dialects.py`): the document's, unless its
+    `jsonSchemaDialect` is foreign, or the one their own `$schema` names.
+    """
+    patterns = {key: value for key, value in _JSON_SCHEMA_PATTERNS.items() if key != "$dynamicAnchor"}
+    known = {"enum": sorted(dialects.KNOWN)}
+    if foreign_root:  # checked only where the schema names a known dialect itself
+        guarded = {"if": _names_dialect(known), "then": patterns, "else": {}}
+    else:  # checked unless the schema names a foreign dialect itself
+        guarded = {"if": _names_dialect({"type": "string", "not": known}), "then": {}, "else": patterns}
+    meta = {"$dynamicAnchor": "meta", **guarded}
     defs = dict(reduced.get("$defs", {}))
     for name, sub in defs.items():
         if isinstance(sub, dict) and sub.get("$dynamicAnchor") == "meta":
-            defs[name] = _JSON_SCHEMA_PATTERNS
+            defs[name] = meta
     return {**reduced, "$defs": defs}
+
+
+def _names_dialect(dialect: dict[str, Any]) -> dict[str, Any]:
+    return {"required": ["$schema"], "properties": {"$schema": dialect}}

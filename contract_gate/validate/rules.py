@@ -31,3 +31,16 @@ this is a warning by default; the message says what the value should be, or whic
 of the pattern ECMA-262 does not allow.
 Fails: `license: {name: MIT, url: www.example.com}`    Passes: `license: {name: MIT, url: https://example.com}`""",
 )
+
+SCHEMA_DIALECT_UNCHECKED = Rule(
+    "schema-dialect-unchecked",
+    Severity.INFO,
+    Scope.FILE,
+    """
+OpenAPI 3.1 and 3.2 allow Schema Objects of another JSON Schema dialect: a root
+`jsonSchemaDialect`, or a schema's own `$schema`, other than the OpenAPI dialect or JSON
+Schema 2020-12. contract-gate cannot judge such schemas, so it leaves them unchecked (no
+`spec-invalid` from inside them) and says so once per document (at `jsonSchemaDialect`) or
+once per such schema (at its `$schema`); the rest of the document is checked as usual.
+Fails: `jsonSchemaDialect: https://example.com/my-dialect`    Passes: no `jsonSchemaDialect`""",
+)

@@ -10,6 +10,7 @@ carries the path of the object it was checking.
 
 Its checks leave `format` out (the document's, and the meta-check of each Schema Object),
 whichever JSON Schema backend it uses: formats are `spec-format`, judged by `formats.py`.
+In OpenAPI 3.1/3.2, Schema Objects of another JSON Schema dialect are left out (`dialects.py`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from contract_gate.findings import Problem
 from contract_gate.load import pointer as jp
 from contract_gate.load.loader import Document
 from contract_gate.load.refs import RefResolver
+from contract_gate.validate import dialects
 from contract_gate.validate.fastschema import FastSchemaWalk, single_file_root, use_fast_lookups
 from contract_gate.validate.messages import explain, keyword_of, without_consequences
 from contract_gate.validate.rules import SPEC_INVALID
@@ -108,6 +110,8 @@ def validate_structure(
     one_file = fast and len(resolver.documents()) <= 1
     root_token = single_file_root.set(data if one_file else None)
     root_schema = openapi_schema(family)
+    notes = dialects.notes_for(family, data, resolver)
+    notes_token = dialects.unchecked.set(notes)
     try:
         for error in _iter_errors(validator):
             parts = jp.split(_pointer_of(error))
@@ -132,11 +136,12 @@ def validate_structure(
             problems.append(_stopped(document, "it met a value its checks could not handle"))
     finally:
         single_file_root.reset(root_token)
+        dialects.unchecked.reset(notes_token)
     explained_problems = [
         Problem(SPEC_INVALID, message, document.display, pointer, discriminator=message)
         for pointer, _, message in without_consequences(found)
     ]
-    return explained_problems + problems
+    return dialects.unchecked_problems(document, notes) + explained_problems + problems
 
 
 def _iter_errors(validator: Any) -> Iterator[Any]:
@@ -201,7 +206,7 @@ def _confined(family: str, fast: bool = True) -> Any:
     """A validator class whose keyword checks tag their errors with where they looked, formats left out."""
     base = _VERSIONS[family]
     keywords = {
-        name: _located(_fast(_formatless(check)) if fast else _formatless(check))
+        name: _located(_dialect_aware(family, _fast(_formatless(check)) if fast else _formatless(check)))
         for name, check in base.keyword_validators.items()
     }
     namespace = {"keyword_validators": keywords, "schema_validator": _formatless_schema_validator(family)}
@@ -255,6 +260,13 @@ def _fast(check: Any) -> Any:
     """The same keyword check, with the schema walk replaced by the fast equivalent."""
     if issubclass(check, SchemaValidator):
         return type(check.__name__, (FastSchemaWalk, check), {})
+    return check
+
+
+def _dialect_aware(family: str, check: Any) -> Any:
+    """The same keyword check, leaving Schema Objects of a foreign dialect unchecked (3.1/3.2)."""
+    if family in dialects.FAMILIES and issubclass(check, SchemaValidator):
+        return type(check.__name__, (dialects.DialectSkipping, check), {})
     return check
 
 
