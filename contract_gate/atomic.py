@@ -1,9 +1,15 @@
-"""Output files are written whole or not at all (temp file in the same folder + rename)."""
+"""Output files are written whole or not at all (temp file in the same folder + rename).
+
+A path that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO a job reads)
+is written in place: renaming over it would replace a device node with a plain file, which
+as root breaks every program on the machine that writes to /dev/null.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -23,6 +29,9 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None
     Raise OutputError, naming `path`, when it cannot be written.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
+    if _is_special(path):
+        _write_in_place(path, data)
+        return
     folder = path.parent if str(path.parent) else Path()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +54,23 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None
         if isinstance(error, OSError):
             raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
         raise
+
+
+def _is_special(path: Path) -> bool:
+    """Whether `path` exists and is a device, a pipe or a socket (symlinks followed)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    try:
+        with path.open("wb") as stream:
+            stream.write(data)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _mode_for(path: Path) -> int:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from conftest import SAMPLES, invoke
+
+from contract_gate.atomic import write_atomic
 
 WRITER = """
 import sys
@@ -136,3 +141,21 @@ def test_a_stricter_umask_gives_stricter_files(tmp_path: Path) -> None:
     home.mkdir()
     assert _run_cli(["badge", str(SAMPLES / "legacy"), "-o", "b.svg"], tmp_path, 0o077, home) == 0
     assert (tmp_path / "b.svg").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_device_or_a_pipe_is_written_in_place_never_replaced(tmp_path: Path) -> None:
+    # `-o /dev/null` run as root must not turn the device into a plain file.
+    null = Path(os.devnull)
+    before = null.stat()
+    result = invoke("check", SAMPLES / "estate", "--no-cache", "--format", "json", "-o", null)
+    assert result.exit_code == 0, result.output
+    after = null.stat()
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, "through the pipe\n")
+    reader.join(timeout=10)
+    assert received == [b"through the pipe\n"] and stat.S_ISFIFO(fifo.stat().st_mode)
