@@ -95,10 +95,7 @@ def _text(judgement: Judgement) -> str:
 
 def _json(judgement: Judgement) -> str:
     data = {
-        "judged_by": [
-            {"key": j.key, "value": j.value, "source": j.source.value, "where": j.where}
-            for j in judgement.judged_by
-        ],
+        "judged_by": [j.as_dict() for j in judgement.judged_by],
         "findings": [
             {"rule": p.rule.id, "file": p.file, "line": p.line, "message": p.message}
             for p in judgement.problems

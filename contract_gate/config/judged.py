@@ -24,3 +24,7 @@ class JudgedValue:
     value: str
     source: Source
     where: str  # the file (or `REV:path`, or "command line"); "" for a default
+
+    def as_dict(self) -> dict[str, str]:
+        """As the reports write it: key, value, source, where."""
+        return {"key": self.key, "value": self.value, "source": self.source.value, "where": self.where}

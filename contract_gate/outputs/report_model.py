@@ -263,11 +263,7 @@ def _report_model(report: Report, findings: list[FindingModel], services: list[S
         baseline=_baseline(report.baseline_info) if report.baseline_info is not None else None,
         diff=_diff(report.diff, report) if report.diff is not None else None,
         incomplete=report.incomplete or None,
-        judged_by=[
-            JudgedValueModel(key=j.key, value=j.value, source=j.source.value, where=j.where)
-            for j in report.judged_by
-        ]
-        or None,
+        judged_by=[JudgedValueModel.model_validate(j.as_dict()) for j in report.judged_by] or None,
     )
 
 

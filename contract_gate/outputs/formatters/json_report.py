@@ -66,7 +66,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "passed": report.passed,
         "metrics": _metrics(report.metrics),
         "pairs": [_pair(pair, report.config.alignment_scope) for pair in report.pairs],
-        "findings": [_finding(f) for f in report.findings],
+        "findings": [finding_data(f) for f in report.findings],
         "summary": {
             "files": report.files_checked,
             "services": len(report.services),
@@ -83,14 +83,12 @@ def report_data(report: Report) -> dict[str, Any]:
     if report.incomplete:
         data["incomplete"] = list(report.incomplete)
     if report.judged_by:
-        data["judged_by"] = [
-            {"key": j.key, "value": j.value, "source": j.source.value, "where": j.where}
-            for j in report.judged_by
-        ]
+        data["judged_by"] = [j.as_dict() for j in report.judged_by]
     return data
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def finding_data(f: Finding) -> dict[str, Any]:
+    """A finding as the JSON reports write it (FINDING_FIELDS, in order)."""
     return dict(zip(FINDING_FIELDS, _finding_values(f), strict=True))
 
 
@@ -134,16 +132,17 @@ def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _ratio(ratio: Ratio) -> dict[str, Any]:
+def ratio_data(ratio: Ratio) -> dict[str, Any]:
+    """A ratio as the JSON reports write it: percent (one decimal), numerator, denominator."""
     return {"percent": _float(ratio.percent), "numerator": ratio.numerator, "denominator": ratio.denominator}
 
 
 def _alignment(alignment: Alignment) -> dict[str, Any]:
-    return {**_ratio(alignment.ratio), "scope": alignment.scope, "out_of_view": alignment.out_of_view}
+    return {**ratio_data(alignment.ratio), "scope": alignment.scope, "out_of_view": alignment.out_of_view}
 
 
 def _group(group: GroupMetrics) -> dict[str, Any]:
-    return {"completeness": _ratio(group.completeness), "alignment": _alignment(group.alignment)}
+    return {"completeness": ratio_data(group.completeness), "alignment": _alignment(group.alignment)}
 
 
 def _metrics(metrics: Metrics) -> dict[str, Any]:
@@ -199,6 +198,6 @@ def _diff(diff: DiffInfo, report: Report) -> dict[str, Any]:
             "by_service": {name: _delta(delta) for name, delta in diff.by_service.items()},
         },
         "new": len(report.findings),
-        "pre_existing": [_finding(f) for f in report.pre_existing],
+        "pre_existing": [finding_data(f) for f in report.pre_existing],
         "fixed": diff.fixed,
     }

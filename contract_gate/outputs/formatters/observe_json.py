@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 from contract_gate import __version__
-from contract_gate.estate.metrics import Ratio
 from contract_gate.observe.judge import Observation, Observed
-from contract_gate.outputs.formatters.json_report import FINDING_FIELDS
+from contract_gate.outputs.formatters.json_report import finding_data, ratio_data
 from contract_gate.outputs.formatters.observe_text import instant
 
 SCHEMA_VERSION = 1
@@ -26,20 +25,14 @@ def render(observation: Observation) -> str:
         "window": observation.window,
         "at": instant(observation.at),
         "conformance": {
-            "overall": _ratio(conformance.overall),
-            "by_bu": {name: _ratio(r) for name, r in conformance.by_bu.items()},
-            "by_service": {name: _ratio(r) for name, r in conformance.by_service.items()},
+            "overall": ratio_data(conformance.overall),
+            "by_bu": {name: ratio_data(r) for name, r in conformance.by_bu.items()},
+            "by_service": {name: ratio_data(r) for name, r in conformance.by_service.items()},
         },
         "operations": [_operation(row) for row in observation.operations],
-        "findings": [
-            {name: getattr(f, name) for name in FINDING_FIELDS} for f in observation.report.findings
-        ],
+        "findings": [finding_data(f) for f in observation.report.findings],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _ratio(ratio: Ratio) -> dict[str, Any]:
-    return {"percent": ratio.percent, "numerator": ratio.numerator, "denominator": ratio.denominator}
 
 
 def _operation(row: Observed) -> dict[str, Any]:

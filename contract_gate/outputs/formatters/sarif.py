@@ -125,12 +125,7 @@ def _judged_by(report: Report) -> dict[str, Any]:
     """The policy values the gate applied and their sources (the organisation's policy, the base…)."""
     if not report.judged_by:
         return {}
-    return {
-        "judgedBy": [
-            {"key": j.key, "value": j.value, "source": j.source.value, "where": j.where}
-            for j in report.judged_by
-        ]
-    }
+    return {"judgedBy": [j.as_dict() for j in report.judged_by]}
 
 
 def _pair_properties(finding: Finding, pairs: dict[tuple[str, str], str | None]) -> dict[str, Any]:
