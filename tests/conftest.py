@@ -7,6 +7,7 @@ import http.server
 import json
 import os
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +55,21 @@ def counting_server(body: bytes = b"{}") -> Iterator[tuple[str, list[str]]]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextlib.contextmanager
+def checker_recursion_limit() -> Iterator[None]:
+    """The recursion limit check_file raises on its first run, raised before, restored after.
+
+    Hypothesis fails an example during which the limit changes: property tests that call the
+    checker run inside this.
+    """
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def git(*args: str, cwd: Path | None = None) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import checker_recursion_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -118,12 +118,7 @@ def test_fast_and_reference_paths_report_the_same_on_generated_specs(tmp_path: P
         compared["specs"] += 1
         compared["broken"] += any(f.rule.startswith(("spec-", "ref-")) for f in got.findings)
 
-    # check_file raises the recursion limit once; do it first so hypothesis sees no change mid-run.
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))
-    try:
+    with checker_recursion_limit():
         check()
-    finally:
-        sys.setrecursionlimit(limit)
     # The generator must reach broken specs too, not only valid ones.
     assert compared["broken"] > 0, compared

@@ -22,6 +22,7 @@ import pytest
 import yaml
 from conftest import REPO, SAMPLES, git, init_git_repo
 from test_action import UNOWNED, snapshot_of_the_checkout
+from test_precommit import run_pre_commit
 from test_prometheus import get, running_pushgateway
 
 VENV_BIN = Path(sys.executable).parent  # .venv/bin, where `make install` puts contract-gate
@@ -205,7 +206,6 @@ def test_the_precommit_recipe_pins_a_commit_of_this_repository_that_has_the_hook
 
 @pytest.mark.xdist_group("precommit")
 def test_the_precommit_recipe_runs_as_written_from_a_clone(tmp_path: Path) -> None:
-    pre_commit = VENV_BIN / "pre-commit"
     clone = tmp_path / "contract-gate"
     head = snapshot_of_the_checkout(clone)
     user = tmp_path / "user-repo"
@@ -218,36 +218,20 @@ def test_the_precommit_recipe_runs_as_written_from_a_clone(tmp_path: Path) -> No
     config = user / ".pre-commit-config.yaml"
     config.write_text(recipe.replace(repo["repo"], str(clone)))
     git("add", ".", cwd=user)
-    env = {
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-    }
-
-    def pre_commit_run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(pre_commit), *args],
-            cwd=user,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
 
     # What the docs say writes the SHA: it moves the pin to the clone's newest commit.
-    updated = pre_commit_run("autoupdate", "--freeze")
+    updated = run_pre_commit(user, tmp_path, "autoupdate", "--freeze")
     assert updated.returncode == 0, updated.stdout + updated.stderr
     (pinned,) = yaml.safe_load(config.read_text())["repos"]
     assert pinned["rev"] == head
     git("add", ".", cwd=user)
 
-    passing = pre_commit_run("run", "--all-files", "--verbose")
+    passing = run_pre_commit(user, tmp_path, "run", "--all-files", "--verbose")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "gate passed" in passing.stdout
 
     (user / "specs" / "ledger.yaml").write_text(UNOWNED)
     git("add", ".", cwd=user)
-    failing = pre_commit_run("run", "--all-files", "--verbose")
+    failing = run_pre_commit(user, tmp_path, "run", "--all-files", "--verbose")
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "specs/ledger.yaml:5:5: error [owner-missing]" in failing.stdout

@@ -27,13 +27,12 @@ import os
 import random
 import re
 import resource
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, checker_recursion_limit
 from conftest import counting_server as serve_counting
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -554,14 +553,8 @@ def test_checker_survives_mutated_corpus_specs(
             ran["validator_stopped"] += "could not finish" in finding.message
         ran["specs" if result.is_spec else "skipped"] += 1
 
-    # check_file raises the recursion limit once; do it first so hypothesis sees no change mid-run.
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))
-    try:
-        with _memory_headroom():
-            check()
-    finally:
-        sys.setrecursionlimit(limit)
+    with checker_recursion_limit(), _memory_headroom():
+        check()
     assert hits == [], f"the checker fetched {hits}"
     _report("checker", ran, record_property, rules)
     assert ran["inputs"] >= CHECKER_EXAMPLES // 2

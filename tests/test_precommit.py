@@ -21,31 +21,30 @@ paths:
 """
 
 
+PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
+
+
+def run_pre_commit(user: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`pre-commit ARGS` in the user's repository, as a user runs it: offline, its own home, a plain PATH."""
+    if not PRE_COMMIT.exists():
+        pytest.fail("pre-commit is not installed in the test environment (it is a dev dependency)")
+    env = {"PRE_COMMIT_HOME": str(home / "pre-commit-home"), "PATH": "/usr/bin:/bin", "HOME": str(home)}
+    return subprocess.run(
+        [str(PRE_COMMIT), *args], cwd=user, env=env, capture_output=True, text=True, check=False, timeout=600
+    )
+
+
 @pytest.mark.xdist_group("precommit")
 def test_try_repo_runs_the_hook_and_fails_on_a_bad_spec(tmp_path: Path) -> None:
-    pre_commit = Path(sys.executable).parent / "pre-commit"
-    if not pre_commit.exists():
-        pytest.fail("pre-commit is not installed in the test environment (it is a dev dependency)")
     user = tmp_path / "user-repo"
     (user / "specs").mkdir(parents=True)
     shutil.copy(SAMPLES / "estate" / "orders" / "openapi.yaml", user / "specs" / "good.yaml")
     init_git_repo(user)
     git("add", ".", cwd=user)
-    env = {
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-    }
 
     def try_repo() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(pre_commit), "try-repo", str(REPO), "contract-gate", "--all-files", "--verbose"],
-            cwd=user,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
+        return run_pre_commit(
+            user, tmp_path, "try-repo", str(REPO), "contract-gate", "--all-files", "--verbose"
         )
 
     passing = try_repo()
@@ -76,7 +75,6 @@ paths:
 
 @pytest.mark.xdist_group("precommit")
 def test_the_hook_given_only_the_changed_spec_reads_shared_files_of_the_repository(tmp_path: Path) -> None:
-    pre_commit = Path(sys.executable).parent / "pre-commit"
     user = tmp_path / "user-repo"
     (user / "specs" / "a").mkdir(parents=True)
     (user / "specs" / "common").mkdir()
@@ -90,19 +88,8 @@ def test_the_hook_given_only_the_changed_spec_reads_shared_files_of_the_reposito
     )
     init_git_repo(user)
     git("add", ".", cwd=user)
-    env = {
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-    }
-    done = subprocess.run(
-        [str(pre_commit), "run", "--files", "specs/a/openapi.yaml", "specs/common/errors.yaml", "--verbose"],
-        cwd=user,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
+    done = run_pre_commit(
+        user, tmp_path, "run", "--files", "specs/a/openapi.yaml", "specs/common/errors.yaml", "--verbose"
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ref-forbidden" not in done.stdout

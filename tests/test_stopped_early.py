@@ -11,10 +11,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
+from conftest import checker_recursion_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
@@ -190,10 +190,6 @@ def test_no_stopped_early_on_a_spec_the_reference_accepts(tmp_path: Path) -> Non
             stopped = [f.message for f in result.findings if "stopped early" in f.message]
             assert not stopped, (json.dumps(spec), reference, stopped)
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))
-    try:
+    with checker_recursion_limit():
         check()
-    finally:
-        sys.setrecursionlimit(limit)
     assert ran["accepted"] >= _EXAMPLES // 20, ran
