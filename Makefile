@@ -153,6 +153,14 @@ fuzz-differential: install ## Compare fast and reference paths on DIFFERENTIAL_E
 	CONTRACT_GATE_FUZZ_HUNT=1 CONTRACT_GATE_DIFFERENTIAL_EXAMPLES=$(DIFFERENTIAL_EXAMPLES) \
 		$(BIN)/pytest -q -p no:cacheprovider tests/test_differential.py
 
+# An estate split into snapshots against the estate whole (tests/test_snapshot.py), on more
+# generated estates than `make test` runs.
+SNAPSHOT_EXAMPLES ?= 300
+.PHONY: fuzz-snapshots
+fuzz-snapshots: install ## Split generated estates into snapshots, SNAPSHOT_EXAMPLES of them (default 300)
+	SNAPSHOT_EXAMPLES=$(SNAPSHOT_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/test_snapshot.py \
+		-k generated
+
 # Benchmark against the peers (Redocly CLI, Spectral; pinned in bench/package-lock.json, installed
 # into .bench/node/). Slow (about half an hour) and never part of `make test`. A peer npm cannot
 # install is skipped with a message. Two workloads measure the result cache alone: cache-cost (the

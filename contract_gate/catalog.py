@@ -15,6 +15,7 @@ from contract_gate.history import rules as history
 from contract_gate.load import rules as load
 from contract_gate.observe import rules as observe
 from contract_gate.rules import Rule
+from contract_gate.snapshot import rules as snapshot
 from contract_gate.spec.checks import call_duplicate, call_invalid, owner_missing, slo_missing
 from contract_gate.validate import rules as validate
 
@@ -34,6 +35,8 @@ RULES: tuple[Rule, ...] = (
     load.REF_FORBIDDEN,
     load.REF_CYCLE,
     engine.SERVICE_DUPLICATE,
+    snapshot.SNAPSHOT_INVALID,
+    snapshot.SNAPSHOT_STALE,
     owner_missing.RULE,
     values.OWNER_INVALID,
     values.OWNER_UNKNOWN_BU,

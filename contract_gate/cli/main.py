@@ -13,6 +13,7 @@ from contract_gate.catalog import RULES
 from contract_gate.cli import audit as cli_audit
 from contract_gate.cli import badge as cli_badge
 from contract_gate.cli import baseline as cli_baseline
+from contract_gate.cli import export as cli_export
 from contract_gate.cli import observe as cli_observe
 from contract_gate.cli import policy as cli_policy
 from contract_gate.cli import prometheus as cli_prometheus
@@ -177,6 +178,15 @@ def rules(fmt: str) -> None:
         click.echo("".join(f"    {line}\n" for line in rule.doc.strip().splitlines()))
 
 
-for _module in (cli_baseline, cli_score, cli_badge, cli_prometheus, cli_audit, cli_policy, cli_observe):
+for _module in (
+    cli_baseline,
+    cli_score,
+    cli_badge,
+    cli_prometheus,
+    cli_audit,
+    cli_policy,
+    cli_observe,
+    cli_export,
+):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -197,9 +197,21 @@ def run_options(command: F) -> F:
     return command
 
 
+context_option = click.option(
+    "--context",
+    metavar="SNAPSHOT_OR_FOLDER",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    # Not given: None, so that the config's `context` stands.
+    callback=lambda _ctx, _param, values: [str(v) for v in values] or None,
+    help="Other services' contract snapshots (`contract-gate export`; a file, or a folder of"
+    " them, repeatable): calls to them are judged, they are not gated (SPEC §11).",
+)
+
+
 def gate_options(command: F) -> F:
     """Options shared by the commands that run the gate and judge its metrics."""
-    return threshold_options(run_options(command))
+    return threshold_options(context_option(run_options(command)))
 
 
 def run_gate(ctx: click.Context, paths: tuple[Path, ...], flags: dict[str, Any]) -> Report:
@@ -234,10 +246,7 @@ def execute(
 ) -> Report:
     """Run the gate with prepared settings: the result cache, and a progress bar on a terminal."""
     settings, config_base, isolation, judgement = prepared
-    config = settings.config
-    # CONTRACT_GATE_CACHE_DIR lets a CI job put the cache where its cache step saves it.
-    folder = Path(os.environ.get("CONTRACT_GATE_CACHE_DIR") or config_base / config.cache_dir)
-    cache = Cache.open(folder) if config.cache and not settings.debug else None
+    cache = result_cache(settings, config_base)
     with progress_bar(enabled=sys.stderr.isatty()) as progress:
         return gate.check(
             list(paths),
@@ -250,6 +259,14 @@ def execute(
             cache=cache,
             progress=progress,
         )
+
+
+def result_cache(settings: Settings, config_base: Path) -> Cache | None:
+    """The result cache the config asks for (none with --debug)."""
+    config = settings.config
+    # CONTRACT_GATE_CACHE_DIR lets a CI job put the cache where its cache step saves it.
+    folder = Path(os.environ.get("CONTRACT_GATE_CACHE_DIR") or config_base / config.cache_dir)
+    return Cache.open(folder) if config.cache and not settings.debug else None
 
 
 def prepare(
@@ -269,7 +286,10 @@ def prepare(
     flag = flags.get("ref-root")
     root = ref_scope.ref_root(list(paths), config, loaded.base, Path(flag) if flag is not None else None)
     mapped = ref_scope.ref_map(config, loaded.base, root, loaded.source)
-    settings = Settings(config=config, ref_root=root, debug=bool(given(ctx, "debug")), ref_map=mapped)
+    context = _context(config.context, Path.cwd() if flags.get("context") is not None else loaded.base)
+    settings = Settings(
+        config=config, ref_root=root, debug=bool(given(ctx, "debug")), ref_map=mapped, context=context
+    )
     # --debug checks in this process, so that a traceback can reach the user.
     isolation = (
         None
@@ -279,6 +299,15 @@ def prepare(
         )
     )
     return Prepared(settings, loaded.base, isolation, judgement)
+
+
+def _context(paths: list[str], base: Path) -> tuple[Path, ...]:
+    """The context snapshots, absolute (diff mode runs the base elsewhere); exit 2 for one missing."""
+    found = tuple((base / path).resolve() for path in paths)
+    for path, written in zip(found, paths, strict=True):
+        if not path.exists():
+            fail(f"context: {written}: no such file or folder (from {base})")
+    return found
 
 
 def policy_floor(ctx: click.Context) -> Floor | None:

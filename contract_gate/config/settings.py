@@ -31,6 +31,8 @@ _UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _URL_PREFIX = re.compile(r"^https?://[^/?#\s]+/(?:[^?#\s]*/)?$", re.IGNORECASE)
+_AGE = re.compile(r"([0-9]+)\s*(d|h|m|s)")
+_AGE_UNITS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
 _PROM_DURATION = re.compile(r"^(?:[0-9]+(?:y|w|d|h|m|s|ms))+$")
 
 
@@ -81,6 +83,20 @@ def _url_prefixes(value: dict[str, str]) -> dict[str, str]:
         raise ValueError(
             f'not http(s) URL prefixes ending in /: {", ".join(bad)}; write them like "https://host/path/"'
         )
+    return value
+
+
+def age_seconds(text: str) -> int:
+    """Seconds of an age such as "7d", "36h", "90m" or "3600s"; ValueError otherwise."""
+    match = _AGE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f'"{text}" is not an age such as 7d, 36h, 90m or 3600s')
+    return int(match.group(1)) * _AGE_UNITS[match.group(2)]
+
+
+def _age_form(value: str | None) -> str | None:
+    if value is not None:
+        age_seconds(value)
     return value
 
 
@@ -204,6 +220,17 @@ class Config:
         key="ref-map",
         factory=dict,
         check=_url_prefixes,
+    )
+    context: list[str] = setting(
+        description="Contract snapshots (files, or folders of them; relative to the config) whose services"
+        " resolve calls without being gated (SPEC §11); --context replaces them.",
+        factory=list,
+    )
+    max_snapshot_age: str | None = setting(
+        None,
+        "A snapshot exported longer ago than this, e.g. 7d or 36h, is snapshot-stale (default: off).",
+        key="max-snapshot-age",
+        check=_age_form,
     )
     max_file_size: int | str = setting(
         "50MB", "Files larger than this are not read.", key="max-file-size", check=_size_form

@@ -59,7 +59,9 @@ _SIGNATURE = hashlib.sha256().digest_size
 _Record = tuple[bytes, memoryview]  # header, signature + payload
 # Config fields that never change one file's result: not part of the key, so that e.g. a CI
 # job with another --jobs or cache folder still hits.
-_NOT_IN_KEY = frozenset({"cache", "cache_dir", "jobs", "file_timeout", "worker_memory"})
+_NOT_IN_KEY = frozenset(
+    {"cache", "cache_dir", "jobs", "file_timeout", "worker_memory", "context", "max_snapshot_age"}
+)
 _MOST_PACKS = 16  # more packs than this, and a run compacts them
 _STALE_SLACK = 1 << 20  # bytes of stale records always tolerated
 

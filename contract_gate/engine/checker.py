@@ -48,6 +48,8 @@ class Settings:
     reference: bool = False
     # ref-map with its folders made absolute (engine/ref_scope.py), the longest prefix first.
     ref_map: RefMap = ()
+    # Contract snapshots (files or folders, absolute) whose services resolve calls, ungated (SPEC §11).
+    context: tuple[Path, ...] = ()
 
 
 # Pickled through its constructor like the classes it holds: faster, and an entry of the result
@@ -70,6 +72,8 @@ class FileResult:
     # Real paths of every file the check read or tried to read (for the cache; a result the
     # cache served keeps those of the run that stored it).
     dependencies: list[str] = field(default_factory=list)
+    # The contract snapshot the service was read from, instead of a spec (SPEC §11).
+    snapshot: str | None = None
 
 
 def check_file(path: Path, explicit: bool, settings: Settings) -> FileResult:

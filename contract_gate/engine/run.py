@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from contract_gate.config.judged import JudgedValue
@@ -17,6 +17,7 @@ from contract_gate.engine.rules import (
     THRESHOLD_COMPLETENESS,
     THRESHOLD_IDS,
 )
+from contract_gate.engine.snapshots import Context, read_context, snapshot_results
 from contract_gate.estate.alignment import Pair, analyze
 from contract_gate.estate.metrics import Metrics, compute_metrics
 from contract_gate.findings import Finding, Problem
@@ -24,6 +25,7 @@ from contract_gate.load.discovery import Candidate, discover
 from contract_gate.load.loader import display_path
 from contract_gate.load.refs import inside
 from contract_gate.load.rules import REF_FORBIDDEN
+from contract_gate.snapshot.read import looks_like_snapshot
 from contract_gate.spec.model import Service
 
 
@@ -124,22 +126,32 @@ def run(
     `cache`, files whose bytes (and whose referenced files) did not change are not rechecked.
     """
     config = settings.config
-    candidates = discover(inputs, config.exclude, base or Path.cwd())
-    results = _check_all(candidates, settings, isolation, progress, cache)
+    results = collect(inputs, settings, base, progress, isolation, cache)
     relevant = [r for r in results if r.is_spec or r.findings]
-    if not relevant:
-        raise NoSpecsError(_nothing_found(inputs, len(candidates)))
+    context = read_context(settings) if settings.context else Context([], [])
+    results.extend(context.results)
     firsts, duplicates = _by_service_id(results)
     services = [r.service for r in firsts if r.service is not None]
-    pairs, call_problems = analyze(services, config.policy)
-    metrics = compute_metrics(services, pairs, config.alignment_scope)
-    anchors = {anchor: at for r in results for anchor, at in r.anchors.items()}
+    gated = frozenset(service.id for service in services)
+    # SPEC §11: a service both checked and in the context is taken from the checked specs.
+    outside = [service for service in context.services if service.id not in gated]
+    pairs, call_problems = analyze([*services, *outside], config.policy)
+    if outside:
+        pairs = [p for p in pairs if p.caller.service in gated or p.callee.service in gated]
+        call_problems = [p for p in call_problems if p.service is None or p.service in gated]
+    metrics = compute_metrics(services, pairs, config.alignment_scope, gated if outside else None)
+    anchors = {
+        (r.service.id, file, pointer): at
+        for r in firsts
+        if r.service is not None
+        for (file, pointer), at in r.anchors.items()
+    }
     findings = [f for r in results for f in r.findings]
     lost = [r.file for r in results if r.lost]
     # A threshold judged on metrics that lack a spec would mislead: none is judged then.
     thresholds = _threshold_problems(metrics, config) if not lost else []
     estate_problems = [*call_problems, *_duplicate_problems(duplicates), *thresholds]
-    findings.extend(problems_to_findings(estate_problems, config, anchors))
+    findings.extend(problems_to_findings(_placed(estate_problems, anchors), config))
     findings.sort(key=lambda f: f.sort_key)
     return Report(
         findings=findings,
@@ -178,6 +190,62 @@ def _check_all(
         cache.close()
     new = iter(fresh)
     return [hit if hit is not None else next(new) for hit in cached]
+
+
+def collect(
+    inputs: list[Path],
+    settings: Settings,
+    base: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    isolation: Isolation | None = None,
+    cache: Cache | None = None,
+) -> list[FileResult]:
+    """What each file under `inputs` gives alone, in path order: a spec checked, a snapshot read.
+
+    NoSpecsError when there is neither a spec nor a file with findings among them.
+    """
+    candidates = discover(inputs, settings.config.exclude, base or Path.cwd())
+    results = _results(candidates, settings, isolation, progress, cache)
+    if not any(r.is_spec or r.findings for r in results):
+        raise NoSpecsError(_nothing_found(inputs, len(candidates)))
+    return results
+
+
+def first_by_service(results: list[FileResult]) -> list[FileResult]:
+    """The results whose service is the first with its id (SPEC §2: later ones are left out)."""
+    return _by_service_id(results)[0]
+
+
+def _results(
+    candidates: list[Candidate],
+    settings: Settings,
+    isolation: Isolation | None,
+    progress: Callable[[int, int], None] | None,
+    cache: Cache | None,
+) -> list[FileResult]:
+    """Each candidate's results in path order: a spec checked, a contract snapshot read (SPEC §11)."""
+    snapshots = {c.path for c in candidates if looks_like_snapshot(c.path, c.explicit)}
+    specs = [c for c in candidates if c.path not in snapshots]
+    checked = iter(_check_all(specs, settings, isolation, progress, cache))
+    results: list[FileResult] = []
+    for candidate in candidates:
+        if candidate.path in snapshots:
+            results.extend(snapshot_results(candidate.path, settings))
+        else:
+            results.append(next(checked))
+    return results
+
+
+def _placed(problems: list[Problem], anchors: dict[tuple[str, str, str], tuple[int, int]]) -> list[Problem]:
+    """Estate problems at the positions their service's file check recorded.
+
+    Keyed by service as well: snapshots from many repositories each name an `openapi.yaml`.
+    """
+    placed = []
+    for problem in problems:
+        at = anchors.get((problem.service or "", problem.file or "", problem.pointer))
+        placed.append(replace(problem, line=at[0], column=at[1]) if at and problem.line is None else problem)
+    return placed
 
 
 def _check_candidate(candidate: Candidate, settings: Settings) -> FileResult:
@@ -219,14 +287,14 @@ def _duplicate_problems(duplicates: list[tuple[FileResult, FileResult]]) -> list
     for result, earlier in duplicates:
         service = result.service
         assert service is not None
-        line, column = result.service_position or (1, 1)
+        line, column = (result.service_position or (1, 1)) if result.snapshot is None else (1, 1)
         problems.append(
             Problem(
                 SERVICE_DUPLICATE,
-                f'service id "{service.id}" is also declared by {earlier.file}, which comes first:'
-                " this spec is left out of the metrics and the pairs; give one of them a distinct"
-                " info.x-service",
-                result.file,
+                f'service id "{service.id}" is also declared by {_named(earlier)}, which comes first:'
+                f" {'this spec' if result.snapshot is None else _named(result)} is left out of the"
+                " metrics and the pairs; give one of them a distinct info.x-service",
+                result.snapshot or result.file,
                 service.id_pointer,
                 service.id,
                 discriminator=result.file,
@@ -235,6 +303,11 @@ def _duplicate_problems(duplicates: list[tuple[FileResult, FileResult]]) -> list
             )
         )
     return problems
+
+
+def _named(result: FileResult) -> str:
+    """A spec's file, or the snapshot holding it (SPEC §11: a duplicate names both sources)."""
+    return result.file if result.snapshot is None else f"{result.file} (in the snapshot {result.snapshot})"
 
 
 def _threshold_problems(metrics: Metrics, config: Config) -> list[Problem]:

@@ -9,6 +9,7 @@ and A (if listed) equals B.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -83,13 +84,17 @@ class Pair:
             return "same-bu"
         return None
 
-    def groups(self, by: str) -> set[str]:
+    def groups(self, by: str, gated: Collection[str] | None = None) -> set[str]:
         """The BUs (or services) the pair counts for: its caller's and its callee's.
 
-        An out-of-view pair counts (as out of view) only for the side that is loaded.
+        An out-of-view pair counts (as out of view) only for the side that is loaded; with
+        `gated` (a check with context, SPEC §11), only for the sides of those services.
         """
         sides = [
-            s for s in (self.caller, self.callee) if s.op is not None or self.status != PairStatus.OUT_OF_VIEW
+            s
+            for s in (self.caller, self.callee)
+            if (s.op is not None or self.status != PairStatus.OUT_OF_VIEW)
+            and (gated is None or s.service in gated)
         ]
         if by == "service":
             return {side.service for side in sides}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -92,11 +92,14 @@ def alignment(pairs: Iterable[Pair], scope: str) -> Alignment:
     return Alignment(Ratio(aligned, len(counted)), scope, out_of_view)
 
 
-def compute_metrics(services: Iterable[Service], pairs: Iterable[Pair], scope: str) -> Metrics:
+def compute_metrics(
+    services: Iterable[Service], pairs: Iterable[Pair], scope: str, gated: Collection[str] | None = None
+) -> Metrics:
     """Both metrics overall, per BU (valid owner, else "(unowned)") and per service.
 
     A pair counts for the BU and the service of its caller and of its callee (once when
-    both are the same).
+    both are the same); with `gated` (the services checked beside a context), only for
+    the sides among them.
     """
     services = list(services)
     pairs = list(pairs)
@@ -110,9 +113,9 @@ def compute_metrics(services: Iterable[Service], pairs: Iterable[Pair], scope: s
     by_bu_pairs: dict[str, list[Pair]] = {}
     by_service_pairs: dict[str, list[Pair]] = {}
     for pair in pairs:
-        for bu in pair.groups("bu"):
+        for bu in pair.groups("bu", gated):
             by_bu_pairs.setdefault(bu, []).append(pair)
-        for service_id in pair.groups("service"):
+        for service_id in pair.groups("service", gated):
             by_service_pairs.setdefault(service_id, []).append(pair)
 
     def groups(ops: dict[str, list[Operation]], grouped: dict[str, list[Pair]]) -> dict[str, GroupMetrics]:

@@ -15,6 +15,7 @@ from contract_gate.config.settings import Config
 from contract_gate.extensions.models import BuOwner, CallEntry, ConsumerEntry, GovernanceExtensions, SloP99
 from contract_gate.outputs.audit import AuditModel
 from contract_gate.outputs.report_model import ReportModel
+from contract_gate.snapshot.model import SnapshotModel
 
 _BASE_ID = "urn:contract-gate:schema:"
 
@@ -65,6 +66,11 @@ def generate() -> dict[str, str]:
         "report.schema.json": _document("report.schema.json", _model(ReportModel), "contract-gate report"),
         "audit.schema.json": _document(
             "audit.schema.json", _model(AuditModel), "contract-gate audit: the operations one BU owns"
+        ),
+        "snapshot.schema.json": _document(
+            "snapshot.schema.json",
+            SnapshotModel.model_json_schema(by_alias=True, mode="validation"),
+            "contract-gate snapshot: a repository's contracts, for checks in other repositories",
         ),
     }
 

@@ -16,6 +16,7 @@ from contract_gate.estate.metrics import GroupMetrics, Ratio
 from contract_gate.findings import Finding
 from contract_gate.outputs.judged import held_by_policy_or_base, judged_line
 from contract_gate.outputs.wrapping import capped, wrapped
+from contract_gate.snapshot.rules import SNAPSHOT_INVALID
 
 RULES_SHOWN = 10
 GROUPS_SHOWN = 15
@@ -147,12 +148,21 @@ def _lowest_first(item: tuple[str, GroupMetrics]) -> tuple[bool, float, int, str
 
 
 def incomplete_notice(report: Report) -> str:
-    """Why no metrics are shown: specs whose operations could not be read."""
+    """Why no metrics are shown: specs whose check crashed, snapshots that could not be read."""
     files = report.incomplete
     shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    unread = {f.file for f in report.findings if f.rule == SNAPSHOT_INVALID.id}
+    plural = len(files) != 1
+    if all(file in unread for file in files):
+        what = f"{len(files)} contract snapshot{'s' * plural} could not be read, so"
+        what += f" {'their' if plural else 'its'} operations are missing"
+    elif any(file in unread for file in files):
+        what = f"{len(files)} files were not read to the end (crashed checks, unreadable snapshots)"
+    else:
+        what = f"the check of {len(files)} spec{'s' * plural} crashed before"
+        what += f" {'their' if plural else 'its'} operations were read"
     return (
-        f"Metrics INCOMPLETE, not shown: the check of {len(files)} spec{'s' * (len(files) != 1)} crashed"
-        f" before {'their' if len(files) != 1 else 'its'} operations were read ({shown});"
+        f"Metrics INCOMPLETE, not shown: {what} ({shown});"
         " completeness and alignment without them are not the estate's. See the findings above."
     )
 

@@ -1,0 +1,242 @@
+"""Services to snapshot JSON and back: what `export` writes and what a run reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from contract_gate.config.policy import Policy
+from contract_gate.extensions.values import Verdict, check_owner, check_slo
+from contract_gate.findings import Finding
+from contract_gate.rules import Severity
+from contract_gate.snapshot.kind import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION
+from contract_gate.spec.model import CallRef, Operation, Service, Sourced
+
+if TYPE_CHECKING:
+    # pydantic only when a snapshot is read: a run without snapshots never imports it.
+    from contract_gate.snapshot.model import (
+        EntryModel,
+        OperationModel,
+        ServiceModel,
+        SnapshotModel,
+        SourcedModel,
+    )
+
+Anchors = dict[tuple[str, str], tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecord:
+    """A service with what its file check knew: where its id is, the places findings cite, its findings."""
+
+    service: Service
+    position: tuple[int, int] | None = None
+    anchors: Anchors = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a snapshot came from and when it was made."""
+
+    repository: str | None
+    commit: str | None
+    time: datetime
+
+
+def dump(records: list[ServiceRecord], source: Source, generator: str) -> bytes:
+    """The snapshot of `records` as JSON: its kind first (readers tell it by its head), a line per service.
+
+    Compact, so that thousands of services stay small, and a line per service, so that a git
+    repository of snapshots shows which service changed.
+    """
+    head = {
+        "kind": SNAPSHOT_KIND,
+        "schema_version": SNAPSHOT_SCHEMA_VERSION,
+        "generator": generator,
+        "source": {
+            "repository": source.repository,
+            "commit": source.commit,
+            "time": source.time.isoformat().replace("+00:00", "Z"),
+        },
+    }
+    services = b",\n".join(orjson.dumps(_service_data(record)) for record in records)
+    opening = orjson.dumps(head)[:-1] + b',\n"services":[\n'
+    return opening + services + (b"\n]}\n" if records else b"]}\n")
+
+
+def _service_data(record: ServiceRecord) -> dict[str, Any]:
+    service = record.service
+    return {
+        "id": service.id,
+        "title": service.title,
+        "file": service.file,
+        "spec_version": service.spec_version,
+        "id_pointer": service.id_pointer,
+        "position": list(record.position) if record.position is not None else None,
+        "base_paths": list(service.base_paths),
+        "operations": [_operation_data(op) for op in service.operations],
+        "anchors": [
+            [file, pointer, line, column] for (file, pointer), (line, column) in record.anchors.items()
+        ],
+        "findings": [_finding_data(finding) for finding in record.findings],
+    }
+
+
+def _operation_data(op: Operation) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "method": op.method,
+        "path": op.path,
+        "operation_id": op.operation_id,
+        "internal": op.internal,
+        "file": op.file,
+        "pointer": op.pointer,
+        "owner": _sourced_data(op.owner, op.owner_verdict),
+        "slo": _sourced_data(op.slo, op.slo_verdict),
+    }
+    # Most operations call nothing and have no consumers: leave the empty lists out.
+    if op.calls:
+        data["calls"] = [_entry_data(entry) for entry in op.calls]
+    if op.consumers:
+        data["consumers"] = [_entry_data(entry) for entry in op.consumers]
+    if op.entry_errors:
+        data["entry_errors"] = [list(error) for error in op.entry_errors]
+    return data
+
+
+def _sourced_data(sourced: Sourced | None, verdict: Verdict) -> dict[str, Any] | None:
+    if sourced is None:
+        return None
+    return {
+        "value": sourced.value,
+        "level": sourced.level,
+        "file": sourced.file,
+        "pointer": sourced.pointer,
+        "valid": verdict.valid,
+    }
+
+
+def _entry_data(entry: CallRef) -> dict[str, Any]:
+    return {
+        "service": entry.service,
+        "operation": entry.operation,
+        "budget": entry.budget,
+        "mode": entry.mode,
+        "file": entry.file,
+        "pointer": entry.pointer,
+    }
+
+
+def _finding_data(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "pointer": finding.pointer,
+        "service": finding.service,
+        "operation": finding.operation,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def records(snapshot: SnapshotModel, policy: Policy) -> tuple[Source, list[ServiceRecord]]:
+    """The services of a validated snapshot, their owners and SLOs judged again under `policy`."""
+    judge = _Judge(policy)
+    source = Source(snapshot.source.repository, snapshot.source.commit, snapshot.source.time)
+    return source, [_record(service, judge) for service in snapshot.services]
+
+
+class _Judge:
+    """check_owner/check_slo under one policy, once per distinct value (an estate repeats a few)."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.seen: dict[tuple[str, str], Verdict] = {}
+
+    def owner(self, sourced: Sourced | None) -> Verdict:
+        if sourced is None:
+            return Verdict()
+        return self._once("owner", sourced.value)
+
+    def slo(self, sourced: Sourced | None) -> Verdict:
+        if sourced is None:
+            return Verdict()
+        return self._once("slo", sourced.value)
+
+    def _once(self, name: str, value: Any) -> Verdict:
+        key = (name, orjson.dumps(value).decode())
+        verdict = self.seen.get(key)
+        if verdict is None:
+            policy = self.policy
+            verdict = (
+                check_owner(value, policy.bu_pattern, policy.bu_registry)
+                if name == "owner"
+                else check_slo(value, policy.max_slo_ms)
+            )
+            self.seen[key] = verdict
+        return verdict
+
+
+def _record(model: ServiceModel, judge: _Judge) -> ServiceRecord:
+    operations = tuple(_operation(model.id, op, judge) for op in model.operations)
+    service = Service(
+        model.id,
+        model.title,
+        model.file,
+        model.id_pointer,
+        model.spec_version,
+        operations,
+        tuple(model.base_paths),
+    )
+    anchors = {(file, pointer): (line, column) for file, pointer, line, column in model.anchors}
+    findings = tuple(
+        Finding(
+            rule=f.rule,
+            severity=Severity(f.severity),
+            message=f.message,
+            file=f.file,
+            line=f.line,
+            column=f.column,
+            pointer=f.pointer,
+            service=f.service,
+            operation=f.operation,
+            fingerprint=f.fingerprint,
+        )
+        for f in model.findings
+    )
+    position = (model.position[0], model.position[1]) if model.position is not None else None
+    return ServiceRecord(service, position, anchors, findings)
+
+
+def _operation(service: str, model: OperationModel, judge: _Judge) -> Operation:
+    owner, slo = _sourced(model.owner), _sourced(model.slo)
+    return Operation(
+        service=service,
+        method=model.method,
+        path=model.path,
+        operation_id=model.operation_id,
+        file=model.file,
+        pointer=model.pointer,
+        internal=model.internal,
+        owner=owner,
+        slo=slo,
+        owner_verdict=judge.owner(owner),
+        slo_verdict=judge.slo(slo),
+        calls=tuple(_entry(entry) for entry in model.calls),
+        consumers=tuple(_entry(entry) for entry in model.consumers),
+        entry_errors=tuple(model.entry_errors),
+    )
+
+
+def _sourced(model: SourcedModel | None) -> Sourced | None:
+    return None if model is None else Sourced(model.value, model.level, model.file, model.pointer)
+
+
+def _entry(model: EntryModel) -> CallRef:
+    return CallRef(model.service, model.operation, model.budget, model.mode, model.file, model.pointer)
