@@ -371,3 +371,27 @@ def test_diff_mode_with_context_fails_the_change_that_breaks_a_consumer_in_anoth
     # Without the context the caller is out of view, and nothing names it.
     _, alone = _report("check", ".", "--base", "HEAD~1")
     assert not any("order-service" in f["message"] for f in alone["findings"] if f["rule"] == "slo-loosened")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["audit", "--bu", "ECOM-BU", "--format", "json"],
+        ["audit", "--bu", "(unowned)", "--format", "csv"],
+        ["graph", "--format", "mermaid"],
+        ["prometheus-rules"],
+        ["badge", "--metric", "alignment", "--format", "shields"],
+        ["score", "--format", "prometheus"],
+    ],
+    ids=lambda words: " ".join(words[:3]),
+)
+def test_every_reporting_command_reads_snapshots_as_the_specs_they_came_from(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = _repository(SAMPLES / "legacy", tmp_path / "legacy")
+    monkeypatch.chdir(work)
+    _export_each(work, tmp_path / "snapshots")
+    from_specs = invoke(command[0], ".", *command[1:], "--no-cache")
+    from_snapshots = invoke(command[0], tmp_path / "snapshots", *command[1:], "--no-cache")
+    assert from_specs.exit_code == from_snapshots.exit_code == 0, from_snapshots.output
+    assert from_snapshots.stdout == from_specs.stdout
