@@ -395,3 +395,23 @@ def test_every_reporting_command_reads_snapshots_as_the_specs_they_came_from(
     from_snapshots = invoke(command[0], tmp_path / "snapshots", *command[1:], "--no-cache")
     assert from_specs.exit_code == from_snapshots.exit_code == 0, from_snapshots.output
     assert from_snapshots.stdout == from_specs.stdout
+
+
+def test_a_service_both_checked_and_in_the_context_is_judged_as_checked(
+    orders_repo: Path, snapshots: Path
+) -> None:
+    """The pull request's spec wins over its own published snapshot (SPEC §11)."""
+    assert invoke("export", ".", "-o", snapshots / "estate.json", "--no-cache").exit_code == 0
+    _, before = _report("check", "payments", "--context", snapshots)
+    aligned = [p for p in before["pairs"] if p["callee"]["service"] == "payment-service" and p["budget"]]
+    assert aligned
+    spec = next((orders_repo / "payments").glob("openapi.*"))
+    text = spec.read_text(encoding="utf-8")
+    for pair in aligned:
+        text = text.replace(f"x-slo-p99: {pair['commitment']}", "x-slo-p99: 59s")
+    spec.write_text(text, encoding="utf-8")
+    _, after = _report("check", "payments", "--context", snapshots)
+    judged = [p for p in after["pairs"] if p["callee"]["service"] == "payment-service" and p["budget"]]
+    assert {p["commitment"] for p in judged} == {"59s"}
+    assert {p["status"] for p in judged} == {"violated"}
+    assert len(after["services"]) == 1  # the context's copy of payments is not reported twice
