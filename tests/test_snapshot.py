@@ -415,3 +415,21 @@ def test_a_service_both_checked_and_in_the_context_is_judged_as_checked(
     assert {p["commitment"] for p in judged} == {"59s"}
     assert {p["status"] for p in judged} == {"violated"}
     assert len(after["services"]) == 1  # the context's copy of payments is not reported twice
+
+
+def test_a_check_with_context_says_which_snapshots_it_was_judged_against(
+    orders_repo: Path, snapshots: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")  # 2025-12-01
+    assert invoke("export", "orders", "-o", snapshots / "orders.json", "--no-cache").exit_code == 0
+    commit = git("rev-parse", "HEAD", cwd=orders_repo).strip()
+    _, report = _report("check", "payments", "--context", snapshots)
+    jsonschema.validate(report, json.loads((REPO / "schemas" / "report.schema.json").read_text()))
+    (source,) = report["context"]
+    assert source["file"].endswith("orders.json") and source["commit"] == commit
+    assert source["time"] == "2025-12-01T00:00:00Z" and source["services"] == 1
+    text = invoke("check", "payments", "--context", snapshots, "--no-cache").stdout
+    assert "Context (not gated): 1 service from 1 snapshot" in text
+    assert f"https://git.example.com/acme/estate.git@{commit[:12]}, exported 2025-12-01 00:00 UTC" in text
+    _, alone = _report("check", "payments")
+    assert "context" not in alone

@@ -17,7 +17,7 @@ from contract_gate.engine.rules import (
     THRESHOLD_COMPLETENESS,
     THRESHOLD_IDS,
 )
-from contract_gate.engine.snapshots import Context, read_context, snapshot_results
+from contract_gate.engine.snapshots import Context, ContextSource, read_context, snapshot_results
 from contract_gate.estate.alignment import Pair, analyze
 from contract_gate.estate.metrics import Metrics, compute_metrics
 from contract_gate.findings import Finding, Problem
@@ -97,6 +97,8 @@ class Report:
     diff: DiffInfo | None = None
     # The policy keys as applied and where each came from (the config, the base, the policy…).
     judged_by: tuple[JudgedValue, ...] = ()
+    # The snapshots whose services resolved calls without being gated (`--context`).
+    context: tuple[ContextSource, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -128,7 +130,7 @@ def run(
     config = settings.config
     results = collect(inputs, settings, base, progress, isolation, cache)
     relevant = [r for r in results if r.is_spec or r.findings]
-    context = read_context(settings) if settings.context else Context([], [])
+    context = read_context(settings) if settings.context else Context([], [], [])
     results.extend(context.results)
     firsts, duplicates = _by_service_id(results)
     services = [r.service for r in firsts if r.service is not None]
@@ -162,6 +164,7 @@ def run(
         files_checked=len(relevant),
         internal_errors=[r.internal_error for r in results if r.internal_error],
         incomplete=lost,
+        context=tuple(context.sources),
     )
 
 

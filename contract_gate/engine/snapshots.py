@@ -17,11 +17,23 @@ from contract_gate.spec.model import Service
 
 
 @dataclass(frozen=True, slots=True)
+class ContextSource:
+    """One snapshot a run took as context: where it came from, and how many services it gave."""
+
+    file: str
+    repository: str | None
+    commit: str | None
+    time: datetime
+    services: int
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """The services the context snapshots hold (first by file order per id), and their findings."""
 
     services: list[Service]
     results: list[FileResult]  # a snapshot that cannot be read, or that is stale
+    sources: list[ContextSource]
 
 
 def snapshot_results(path: Path, settings: Settings) -> list[FileResult]:
@@ -44,6 +56,7 @@ def read_context(settings: Settings) -> Context:
     """The services of every snapshot under `settings.context`; the later of two with one id is dropped."""
     services: dict[str, Service] = {}
     results: list[FileResult] = []
+    sources: list[ContextSource] = []
     for path in _snapshot_files(settings.context):
         display = display_path(path)
         try:
@@ -54,7 +67,8 @@ def read_context(settings: Settings) -> Context:
         for record in records:
             services.setdefault(record.service.id, record.service)
         results.extend(_stale(display, source, settings.config))
-    return Context(list(services.values()), results)
+        sources.append(ContextSource(display, source.repository, source.commit, source.time, len(records)))
+    return Context(list(services.values()), results, sources)
 
 
 def _snapshot_files(paths: tuple[Path, ...]) -> list[Path]:

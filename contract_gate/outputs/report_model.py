@@ -206,6 +206,16 @@ class JudgedValueModel(_Model):
     where: str = Field(description="The file (`REV:path` for the base), `the command line`, or empty.")
 
 
+class ContextSourceModel(_Model):
+    """A contract snapshot the run took as context (`--context`): its services resolved calls, ungated."""
+
+    file: str
+    repository: str | None = Field(description="The git remote it was exported from, or its --source.")
+    commit: str | None
+    time: str = Field(description="When it was exported (UTC, ISO 8601).")
+    services: int
+
+
 class ReportModel(_Model):
     """The JSON report of `check` and `score`."""
 
@@ -230,6 +240,12 @@ class ReportModel(_Model):
         exclude_if=_absent,
         description="The thresholds, severities and other policy keys the gate applied, each with"
         " its source (the organisation's policy, the base revision, the flags, the config file).",
+    )
+    context: list[ContextSourceModel] | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="The contract snapshots whose services resolved calls without being gated"
+        " (SPEC §11); absent without --context.",
     )
 
 
@@ -264,6 +280,17 @@ def _report_model(report: Report, findings: list[FindingModel], services: list[S
         diff=_diff(report.diff, report) if report.diff is not None else None,
         incomplete=report.incomplete or None,
         judged_by=[JudgedValueModel.model_validate(j.as_dict()) for j in report.judged_by] or None,
+        context=[
+            ContextSourceModel(
+                file=source.file,
+                repository=source.repository,
+                commit=source.commit,
+                time=source.time.isoformat().replace("+00:00", "Z"),
+                services=source.services,
+            )
+            for source in report.context
+        ]
+        or None,
     )
 
 

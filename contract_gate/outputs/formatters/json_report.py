@@ -84,6 +84,17 @@ def report_data(report: Report) -> dict[str, Any]:
         data["incomplete"] = list(report.incomplete)
     if report.judged_by:
         data["judged_by"] = [j.as_dict() for j in report.judged_by]
+    if report.context:
+        data["context"] = [
+            {
+                "file": source.file,
+                "repository": source.repository,
+                "commit": source.commit,
+                "time": source.time.isoformat().replace("+00:00", "Z"),
+                "services": source.services,
+            }
+            for source in report.context
+        ]
     return data
 
 

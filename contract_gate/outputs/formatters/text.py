@@ -18,6 +18,8 @@ from contract_gate.outputs.judged import held_by_policy_or_base, judged_line
 from contract_gate.outputs.wrapping import capped, wrapped
 from contract_gate.snapshot.rules import SNAPSHOT_INVALID
 
+_CONTEXT_SHOWN = 5  # snapshots listed one per line; the rest counted
+
 RULES_SHOWN = 10
 GROUPS_SHOWN = 15
 SEVERITIES = ("error", "warning", "info")
@@ -36,6 +38,7 @@ def render(report: Report) -> str:
         lines.append(summary(report))
         return "\n".join(lines) + "\n"
     lines.extend(_metric_lines(report))
+    lines.extend(_context_lines(report))
     lines.extend(_diff_lines(report))
     lines.extend(_baseline_lines(report))
     judged = judged_line(report)
@@ -165,6 +168,26 @@ def incomplete_notice(report: Report) -> str:
         f"Metrics INCOMPLETE, not shown: {what} ({shown});"
         " completeness and alignment without them are not the estate's. See the findings above."
     )
+
+
+def _context_lines(report: Report) -> list[str]:
+    """The snapshots taken as context: how many services, from where and of when."""
+    if not report.context:
+        return []
+    services = sum(source.services for source in report.context)
+    lines = [
+        "",
+        f"Context (not gated): {_plural(services, 'service')}"
+        f" from {_plural(len(report.context), 'snapshot')}",
+    ]
+    for source in report.context[:_CONTEXT_SHOWN]:
+        origin = source.repository or "no repository"
+        if source.commit:
+            origin += f"@{source.commit[:12]}"
+        lines.append(f"  {source.file}: {origin}, exported {source.time:%Y-%m-%d %H:%M} UTC")
+    if len(report.context) > _CONTEXT_SHOWN:
+        lines.append(f"  and {len(report.context) - _CONTEXT_SHOWN} more")
+    return lines
 
 
 def summary(report: Report) -> str:
