@@ -433,3 +433,15 @@ def test_a_check_with_context_says_which_snapshots_it_was_judged_against(
     assert f"https://git.example.com/acme/estate.git@{commit[:12]}, exported 2025-12-01 00:00 UTC" in text
     _, alone = _report("check", "payments")
     assert "context" not in alone
+
+
+def test_export_warns_of_a_service_id_declared_twice_and_keeps_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = _repository(CASES / "service-duplicate" / "fail_same_x_service", tmp_path / "dup")
+    monkeypatch.chdir(work)
+    result = invoke("export", ".", "-o", "contracts.json", "--no-cache")
+    assert result.exit_code == 0
+    assert "legacy-orders.yaml" in result.stderr and "left out of the snapshot" in result.stderr
+    (service,) = json.loads((work / "contracts.json").read_text())["services"]
+    assert service["file"] == "legacy-orders.yaml"

@@ -70,11 +70,21 @@ def export(
                 click.echo(f"{finding.file}:{finding.line or 1}: {finding.message}", err=True)
         click.echo(f"contract-gate: error: nothing written: {len(lost)} file(s) could not be read", err=True)
         ctx.exit(EXIT_ERROR)
+    firsts = first_by_service(results)
     records = [
         ServiceRecord(r.service, r.service_position, r.anchors, tuple(r.findings))
-        for r in first_by_service(results)
+        for r in firsts
         if r.service is not None
     ]
+    first_file = {r.service.id: r.file for r in firsts if r.service is not None}
+    kept = {id(r) for r in firsts}
+    for result in results:
+        if result.service is not None and id(result) not in kept:
+            click.echo(
+                f"contract-gate: warning: {result.file}: service id {result.service.id!r} is also declared"
+                f" by {first_file[result.service.id]}, which comes first: left out of the snapshot",
+                err=True,
+            )
     origin = source_of(Path.cwd(), source)
     write_atomic(output, dump(records, origin, f"contract-gate {__version__}"))
     operations = sum(len(record.service.operations) for record in records)
