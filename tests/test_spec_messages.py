@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,6 +38,30 @@ def test_one_mistake_is_one_finding() -> None:
     assert len(lines) == 2
     assert "`type[0]` must be one of" in lines[0]
     assert "the field `scopes` must be present here" in lines[1]
+
+
+def test_example_beside_examples_says_they_exclude_each_other() -> None:
+    lines = _lines("spec-invalid/fail_example_beside_examples_31.yaml")
+    assert len(lines) == 3  # parameter, header, media type: not one more for the unevaluated fields
+    assert all(
+        line.endswith("`example` and `examples` are mutually exclusive: keep one of them") for line in lines
+    )
+
+
+@pytest.mark.parametrize("backend", ["jsonschema-rs", "jsonschema"])
+def test_a_header_name_that_is_not_a_token_is_named_at_its_key(backend: str, tmp_path: Path) -> None:
+    # A process of its own: the validator picks its JSON Schema backend once per process.
+    env = {**os.environ, "OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND": backend}
+    case = CASES / "spec-invalid/fail_header_name_not_a_token_32.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_gate", "check", str(case), "--no-cache"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    lines = [line for line in done.stdout.splitlines() if "[spec-" in line]
+    token = "an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~)"
+    assert [line.split(": ", 1)[0].rsplit(":", 2)[-2] for line in lines] == ["15", "27", "34", "37"]
+    assert lines[0].endswith(f'`name` must be {token}; found "Bad[Header]"')
+    assert lines[2].endswith(f'the name "Bad=Header" must be {token}')
 
 
 def test_format_findings_are_warnings_that_pass_the_gate() -> None:

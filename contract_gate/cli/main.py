@@ -62,8 +62,25 @@ Examples:
 """
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`--version`: contract-gate's, and the OpenAPI schema iterations it validates against."""
+    if not value or ctx.resilient_parsing:
+        return
+    from contract_gate.validate.official import version_line
+
+    click.echo(f"contract-gate, version {__version__}\n{version_line()}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXAMPLES)
-@click.version_option(__version__, prog_name="contract-gate")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version, and the OpenAPI schemas specs are validated against, and exit.",
+)
 @config_options(policy_env=True)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context

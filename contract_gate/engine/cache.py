@@ -1,10 +1,10 @@
 """A content cache of per-file results, so an unchanged estate is re-checked in a blink.
 
-A result is keyed by the tool version, the layout of the pickled classes, the settings, how
-the file is named and the SHA-256 of its bytes, and remembers the hash of every file the check
-read (the spec and the local files its `$ref`s reach): editing any of them misses. Paths in
-keys and records are relative to the working directory, so a cache restored into another
-checkout folder (a CI runner's) still hits.
+A result is keyed by the tool version, the layout of the pickled classes, the OpenAPI schemas
+validated against (`validate/official.py`), the settings, how the file is named and the SHA-256
+of its bytes, and remembers the hash of every file the check read (the spec and the local files
+its `$ref`s reach): editing any of them misses. Paths in keys and records are relative to the
+working directory, so a cache restored into another checkout folder (a CI runner's) still hits.
 
 Records are pickles signed with an HMAC. The cache folder sits in the working tree, where a
 pull request could plant files, and an unsigned pickle would run code; so the key is never
@@ -51,6 +51,7 @@ from contract_gate.engine.checker import FileResult, Settings
 from contract_gate.engine.rules import CHECKER_CRASHED
 from contract_gate.load.discovery import Candidate
 from contract_gate.load.loader import display_path
+from contract_gate.validate import official
 
 DEFAULT_FOLDER = Path(".contract-gate-cache")
 KEY_VARIABLE = "CONTRACT_GATE_CACHE_KEY"
@@ -295,8 +296,9 @@ def _relative(path: str, cwd: str) -> str:
 
 
 def _stamp() -> bytes:
-    """The code a record was written by: contract-gate's version and its pickled classes."""
-    return hashlib.sha256(f"{__version__}\x1f{classes_fingerprint()}".encode()).digest()[:8]
+    """The code a record was written by: contract-gate's version, its pickled classes, the OpenAPI schemas."""
+    code = f"{__version__}\x1f{classes_fingerprint()}\x1f{official.version_line()}"
+    return hashlib.sha256(code.encode()).digest()[:8]
 
 
 @functools.cache

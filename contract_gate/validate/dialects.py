@@ -4,6 +4,8 @@ A root `jsonSchemaDialect`, or a schema's own `$schema`, may name any dialect; o
 then checks the schema against whatever that URI is, or fails on it ("Unknown JSON Schema dialect").
 Only the OpenAPI dialects and JSON Schema 2020-12 are judged here: `DialectSkipping` leaves every
 other schema out of the walk and out of its parent's meta-check, on both paths alike, and notes it.
+The OpenAPI dialects are those openapi-schema-validator knows and the vendored newest iterations
+(`official.py`), registered with jsonschema here so that their meta-schemas resolve locally.
 """
 
 from __future__ import annotations
@@ -12,19 +14,66 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.validators import extend, validates, validator_for
 from jsonschema_path import SchemaPath
-from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS32_BASE_DIALECT_ID
+from jsonschema_specifications import REGISTRY as JSON_SCHEMA_REGISTRY
+from openapi_schema_validator import (
+    OAS31_BASE_DIALECT_ID,
+    OAS32_BASE_DIALECT_ID,
+    OAS31Validator,
+    OAS32Validator,
+)
+from referencing import Registry, Resource
 
 from contract_gate.findings import Problem
 from contract_gate.load import pointer as jp
 from contract_gate.load.loader import Document
 from contract_gate.load.refs import RefResolver
+from contract_gate.validate import official
 from contract_gate.validate.rules import SCHEMA_DIALECT_UNCHECKED
 
 _JSON_SCHEMA_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _registered(version: str, base: Any) -> str:
+    """The vendored dialect of `version`, known to jsonschema as `base` with that meta-schema; its id.
+
+    Its meta-schema refers to the vocabulary's (`meta`): both are read from the vendored files,
+    never fetched. A dialect jsonschema already knows (openapi-schema-validator's) is left as it is.
+    """
+    dialect = official.contents(version, "dialect")
+    dialect_id: str = dialect["$id"]
+    if validator_for({"$schema": dialect_id}, default=None) is not None:
+        return dialect_id
+    meta = official.contents(version, "meta")
+    registry: Registry[Any] = JSON_SCHEMA_REGISTRY.with_resources(
+        (item["$id"], Resource.from_contents(item)) for item in (dialect, meta)
+    )
+
+    def check_schema(cls: Any, schema: Any, format_checker: Any = None) -> None:
+        checker = validator_for(cls.META_SCHEMA)(
+            cls.META_SCHEMA, format_checker=format_checker, registry=registry
+        )
+        for error in checker.iter_errors(schema):
+            raise SchemaError.create_from(error)
+
+    validator = extend(base, {})
+    validator.META_SCHEMA = dialect
+    validator.check_schema = classmethod(check_schema)
+    validates(f"oas{version}-{official.entry(version, 'dialect')['iteration']}")(validator)
+    return dialect_id
+
+
 KNOWN = frozenset(
-    {OAS31_BASE_DIALECT_ID, OAS32_BASE_DIALECT_ID, _JSON_SCHEMA_2020_12, _JSON_SCHEMA_2020_12 + "#"}
+    {
+        OAS31_BASE_DIALECT_ID,
+        OAS32_BASE_DIALECT_ID,
+        _registered("3.1", OAS31Validator),
+        _registered("3.2", OAS32Validator),
+        _JSON_SCHEMA_2020_12,
+        _JSON_SCHEMA_2020_12 + "#",
+    }
 )
 FAMILIES = frozenset({"3.1", "3.2"})
 # Keywords whose values are data, not schemas: a `$schema` key in them names no dialect.

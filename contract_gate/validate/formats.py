@@ -15,13 +15,12 @@ from functools import cache
 from typing import Any
 
 import jsonschema_rs
-from openapi_spec_validator.schemas.utils import get_schema_content
 
 from contract_gate.findings import Problem
 from contract_gate.load import pointer as jp
 from contract_gate.load.loader import Document
 from contract_gate.load.refs import RefResolver
-from contract_gate.validate import dialects
+from contract_gate.validate import dialects, official
 from contract_gate.validate.ecma_regex import ecma_violation
 from contract_gate.validate.format_checks import CHECKS, WHAT
 from contract_gate.validate.rules import SPEC_FORMAT
@@ -102,11 +101,13 @@ def _message(fmt: str, value: str, pointer: str) -> str:
 
 @cache
 def _validator(family: str, foreign_root: bool = False) -> Any:
-    reduced = _reduced(dict(get_schema_content(family)))
+    reduced = _reduced(official.schema(family))
     if family in dialects.FAMILIES:
         reduced = _with_schema_patterns(reduced, foreign_root)
     validator_cls = jsonschema_rs.validator_cls_for(reduced)
-    return validator_cls(reduced, validate_formats=True, formats=CHECKS, ignore_unknown_formats=True)
+    return validator_cls(
+        reduced, validate_formats=True, formats=CHECKS, ignore_unknown_formats=True, offline=True
+    )
 
 
 def _reduced(schema: Any) -> Any:

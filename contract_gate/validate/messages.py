@@ -21,6 +21,14 @@ _BRANCHING = ("oneOf", "anyOf")
 _DISCRIMINATORS = ("type", "in", "flow")
 _MAX_SHOWN = 40
 _UNEXPECTED = re.compile(r"\((.+) (?:was|were) unexpected\)")
+_TOKEN = "an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~)"
+# Patterns of the OpenAPI schemas said in words: RFC 9110's token (3.2's header and method names)
+# and the names of components (3.1, 3.2).
+_NAMED_PATTERNS = {
+    "^[0-9A-Za-z!#$%&'*+.^_`|~-]+$": _TOKEN,
+    "^[a-zA-Z0-9!#$%&'*+.^_`|~-]+$": _TOKEN,
+    "^[a-zA-Z0-9._-]+$": "made of letters, digits, `.`, `_` and `-`",
+}
 _JSON_TYPES = {"object": "an object", "array": "an array", "integer": "an integer", "string": "a string"}
 
 
@@ -41,6 +49,8 @@ def explain(
             return None
     chain, leaf, context = _innermost(error, root)
     below = [str(p) for p in chain]
+    if "propertyNames" in leaf.absolute_schema_path and isinstance(leaf.instance, str):
+        return [*below, leaf.instance], _name_reason(leaf, context)
     return below, _reason(leaf, context, [*place, *below])
 
 
@@ -68,12 +78,22 @@ def _again_in_python(error: Any, root: Mapping[str, Any] | None, document: Any) 
         for part in schema_path[:-1]:
             subschema = subschema[part]
         for part in error.path:
-            instance = instance[part]
+            # The Rust backend names a key that looks like a number ("200") by the number.
+            instance = instance[str(part) if isinstance(instance, Mapping) and part not in instance else part]
     except (KeyError, IndexError, TypeError):
         return None
     validator = _python_validator(root)
     resolved = validator.evolve(schema=subschema, _resolver=validator._resolver)
     found = [e for e in resolved.iter_errors(instance) if e.validator == keyword and not e.path]
+    if not found and isinstance(instance, Mapping):
+        # A name that breaks `propertyNames`: the Rust error is at the map, the name in its message.
+        names = resolved.evolve(schema={"propertyNames": subschema})
+        message = str(getattr(error, "message", ""))
+        found = [
+            e
+            for e in names.iter_errors(instance)
+            if e.validator == keyword and message.startswith(json.dumps(e.instance, ensure_ascii=False) + " ")
+        ]
     return found[0] if found else None
 
 
@@ -232,6 +252,9 @@ def _reason(error: ValidationError, context: str, path: list[str]) -> str:
         extra = _UNEXPECTED.search(error.message)
         names = extra.group(1) if extra else "some fields"
         return f"{names} not allowed here{where}"
+    if keyword == "not" and _excluded(value):
+        names = " and ".join(f"`{name}`" for name in value["required"])
+        return f"{names} are mutually exclusive: keep one of them{where}"
     if keyword == "type":
         wanted = " or ".join(_JSON_TYPES.get(t, f"a {t}") for t in _listed(value))
         return f"{field} must be {wanted}{where}; found {_shown(instance)}"
@@ -240,13 +263,35 @@ def _reason(error: ValidationError, context: str, path: list[str]) -> str:
         lead = "one of " if keyword == "enum" else ""
         return f"{field} must be {lead}{options}{where}; found {_shown(instance)}"
     if keyword == "pattern":
-        return f"{field} must match the pattern {value}{where}; found {_shown(instance)}"
+        return f"{field} must {_matching(value)}{where}; found {_shown(instance)}"
     if keyword in _BRANCHING:
         return f"{field} matches none of the forms allowed here{where}; found {_shown(instance)}"
     shown = repr(instance)
     message = error.message
     rest = message[len(shown) :].strip() if message.startswith(shown) else message
     return f"{field} {rest}{where}; found {_shown(instance)}" if rest != message else f"{message}{where}"
+
+
+def _name_reason(error: ValidationError, context: str) -> str:
+    """What is wrong with a name (a key that breaks `propertyNames`), said at the name."""
+    where = f" ({context})" if context else ""
+    name = _shown(error.instance)
+    if error.validator == "pattern":
+        return f"the name {name} must {_matching(error.validator_value)}{where}"
+    return f"the name {name} is not allowed here{where}"
+
+
+def _matching(pattern: Any) -> str:
+    named = _NAMED_PATTERNS.get(pattern) if isinstance(pattern, str) else None
+    return f"be {named}" if named else f"match the pattern {pattern}"
+
+
+def _excluded(value: Any) -> bool:
+    """`not: {required: [a, b]}`: fields that must not appear together."""
+    if not isinstance(value, Mapping) or list(value) != ["required"]:
+        return False
+    names = value["required"]
+    return isinstance(names, list) and len(names) == 2 and all(isinstance(name, str) for name in names)
 
 
 def _field(path: list[str]) -> str:

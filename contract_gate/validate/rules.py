@@ -1,4 +1,4 @@
-"""The structural rule: the OpenAPI/Swagger schemas, as openapi-spec-validator reads them."""
+"""The structural rules: the OpenAPI/Swagger schemas, with openapi-spec-validator's checks."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ SPEC_INVALID = Rule(
     Severity.ERROR,
     Scope.FILE,
     """
-Structural validation by openapi-spec-validator (Swagger 2.0, OpenAPI 3.0/3.1/3.2)
-found an error: one finding per error, at the place it concerns. An `openapi`
-version written as a number (`openapi: 3.0`) or an unsupported version is
-reported here too.
+Structural validation (Swagger 2.0, OpenAPI 3.0/3.1/3.2) found an error: one finding per
+error, at the place it concerns. The document is checked against the newest schema the
+OpenAPI Initiative publishes for its version (`contract-gate --version` names them) by
+openapi-spec-validator, whose own checks cover what a schema cannot say (duplicate
+operationIds, undeclared path parameters, Schema Objects), and for what the specification
+text requires beyond both. An `openapi` version written as a number (`openapi: 3.0`) or an
+unsupported version is reported here too.
 Fails: `info: {title: Orders}` (no `version`)""",
 )
 

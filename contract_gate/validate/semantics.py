@@ -6,7 +6,9 @@ Swagger 2.0 (Parameter Object, Header Object, Items Object):
   overrides them by name and location);
 - a parameter of `type: file` needs `consumes` (the operation's, else the spec's) of
   `multipart/form-data` and/or `application/x-www-form-urlencoded`;
-- `items` is required when `type` is `array` (a non-body parameter, a header, items).
+- `items` is required when `type` is `array` (a non-body parameter, a header, items);
+- a Responses Object's codes are HTTP status codes, "described by RFC 7231": 100 to 599
+  (its schema allows any three digits).
 
 OpenAPI 3.2 (Paths Object): each variable of a path template appears once.
 """
@@ -26,6 +28,7 @@ from contract_gate.validate.rules import SPEC_INVALID
 
 FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 _VARIABLE = re.compile(r"\{([^}/]*)\}")
+_STATUS_DIGITS = re.compile(r"[0-9]{3}")
 
 
 def semantic_problems(document: Document, family: str, resolver: RefResolver) -> list[Problem]:
@@ -93,6 +96,7 @@ def _swagger(document: Document, paths: dict[str, Any], resolver: RefResolver) -
             yield from _body_and_form(document, applied)
             yield from _files(document, applied, consumes)
         yield from _response_headers(document, item, item_pointer)
+        yield from _status_codes(document, item, item_pointer)
     responses = document.data.get("responses")
     for name, response in responses.items() if isinstance(responses, dict) else ():
         headers = response.get("headers") if isinstance(response, dict) else None
@@ -136,8 +140,10 @@ def _body_and_form(document: Document, applied: list[_Parameter]) -> Iterator[Pr
 
 def _files(document: Document, applied: list[_Parameter], consumes: Any) -> Iterator[Problem]:
     declared = {item for item in consumes if isinstance(item, str)} if isinstance(consumes, list) else set()
+    # RFC 7231 §3.1.1.1: a media type is its type and subtype, case-insensitive; parameters aside.
+    media_types = {item.split(";")[0].strip().lower() for item in declared}
     for parameter in applied:
-        if parameter.value.get("type") != "file" or declared & FORM_TYPES:
+        if parameter.value.get("type") != "file" or media_types & FORM_TYPES:
             continue
         yield Problem(
             SPEC_INVALID,
@@ -164,6 +170,21 @@ def _response_headers(document: Document, item: dict[str, Any], item_pointer: st
             for name, header in headers.items() if isinstance(headers, dict) else ():
                 pointer = jp.child(item_pointer, method, "responses", code, "headers", name)
                 yield from _items_required(document, header, pointer)
+
+
+def _status_codes(document: Document, item: dict[str, Any], item_pointer: str) -> Iterator[Problem]:
+    for method, operation in item.items():
+        responses = (
+            operation.get("responses") if method in HTTP_METHODS and isinstance(operation, dict) else None
+        )
+        for code in responses if isinstance(responses, dict) else ():
+            if _STATUS_DIGITS.fullmatch(str(code)) and str(code)[0] not in "12345":
+                yield Problem(
+                    SPEC_INVALID,
+                    f"{code} is not an HTTP status code: RFC 7231 §6 defines 100 to 599 (five classes)",
+                    document.display,
+                    jp.child(item_pointer, method, "responses", str(code)),
+                )
 
 
 def _items_required(document: Document, value: Any, pointer: str) -> Iterator[Problem]:

@@ -8,6 +8,8 @@ scheme, so it never opens a socket or a file of its own. Its OpenAPI-specific
 checks report no location; each keyword check is wrapped so that an error
 carries the path of the object it was checking.
 
+The document is validated against the OpenAPI Initiative's newest schemas (`official.py`), not the
+older ones openapi-spec-validator ships; its keyword (semantic) checks are its own.
 Its checks leave `format` out (the document's, and the meta-check of each Schema Object),
 whichever JSON Schema backend it uses: formats are `spec-format`, judged by `formats.py`.
 In OpenAPI 3.1/3.2, Schema Objects of another JSON Schema dialect are left out (`dialects.py`).
@@ -26,7 +28,6 @@ from jsonschema_path import SchemaPath
 from openapi_spec_validator.schemas.backend import get_validator_backend
 from openapi_spec_validator.schemas.backend.jsonschema import create_validator
 from openapi_spec_validator.schemas.backend.jsonschema_rs import JsonschemaRsValidatorWrapper
-from openapi_spec_validator.schemas.utils import get_schema_content
 from openapi_spec_validator.validation import (
     OpenAPIV2SpecValidator,
     OpenAPIV30SpecValidator,
@@ -40,7 +41,7 @@ from contract_gate.findings import Problem
 from contract_gate.load import pointer as jp
 from contract_gate.load.loader import Document
 from contract_gate.load.refs import RefResolver
-from contract_gate.validate import dialects
+from contract_gate.validate import dialects, official
 from contract_gate.validate.fastschema import FastSchemaWalk, single_file_root, use_fast_lookups
 from contract_gate.validate.messages import explain, keyword_of, without_consequences
 from contract_gate.validate.rules import SPEC_INVALID
@@ -213,20 +214,22 @@ def _confined(family: str, fast: bool = True) -> Any:
     return type(f"Located{base.__name__}", (base,), namespace)
 
 
-@cache
 def openapi_schema(family: str) -> dict[str, Any]:
-    """The OpenAPI schema openapi-spec-validator ships for a version family, read once."""
-    return dict(get_schema_content(family))
+    """The OpenAPI schema of a version family (the newest published iteration), read once."""
+    return official.schema(family)
 
 
 @cache
 def _formatless_schema_validator(family: str) -> Any:
-    """The library's validator of the document against its OpenAPI schema, without `format`."""
+    """The library's validator of the document against the OpenAPI schema, without `format`.
+
+    Every `$ref` of the schema is inside it or to a meta-schema both backends hold: nothing is fetched.
+    """
     schema = openapi_schema(family)
     if get_validator_backend() == "jsonschema-rs":
         import jsonschema_rs
 
-        rust = jsonschema_rs.validator_cls_for(schema)(schema, validate_formats=False)
+        rust = jsonschema_rs.validator_cls_for(schema)(schema, validate_formats=False, offline=True)
         return JsonschemaRsValidatorWrapper(schema, validator=rust)
     return create_validator(schema)  # jsonschema without a format checker
 
