@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from contract_gate.config.policy import Policy
+from contract_gate.estate.anchors import calls_pointer
 from contract_gate.extensions.values import Verdict, check_owner, check_slo
 from contract_gate.findings import Finding
 from contract_gate.rules import Severity
@@ -78,56 +79,59 @@ def _service_data(record: ServiceRecord) -> dict[str, Any]:
         "id_pointer": service.id_pointer,
         "position": list(record.position) if record.position is not None else None,
         "base_paths": list(service.base_paths),
-        "operations": [_operation_data(op) for op in service.operations],
-        "anchors": [
-            [file, pointer, line, column] for (file, pointer), (line, column) in record.anchors.items()
-        ],
+        "operations": [_operation_data(op, service.file, record.anchors) for op in service.operations],
         "findings": [_finding_data(finding) for finding in record.findings],
     }
 
 
-def _operation_data(op: Operation) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "method": op.method,
-        "path": op.path,
-        "operation_id": op.operation_id,
-        "internal": op.internal,
-        "file": op.file,
-        "pointer": op.pointer,
-        "owner": _sourced_data(op.owner, op.owner_verdict),
-        "slo": _sourced_data(op.slo, op.slo_verdict),
-    }
-    # Most operations call nothing and have no consumers: leave the empty lists out.
+def _operation_data(op: Operation, service_file: str, anchors: Anchors) -> dict[str, Any]:
+    data: dict[str, Any] = {"method": op.method, "path": op.path}
+    if op.operation_id is not None:
+        data["operation_id"] = op.operation_id
+    if op.internal:
+        data["internal"] = True
+    if op.file != service_file:
+        data["file"] = op.file
+    data["pointer"] = op.pointer
+    for name, sourced, verdict in (("owner", op.owner, op.owner_verdict), ("slo", op.slo, op.slo_verdict)):
+        if sourced is not None:
+            data[name] = _sourced_data(sourced, verdict, op.file)
     if op.calls:
-        data["calls"] = [_entry_data(entry) for entry in op.calls]
+        data["calls"] = [_entry_data(entry, index, anchors) for index, entry in enumerate(op.calls)]
+        _put_position(data, "calls_at", anchors.get((op.file, calls_pointer(op))))
     if op.consumers:
-        data["consumers"] = [_entry_data(entry) for entry in op.consumers]
+        data["consumers"] = [_entry_data(entry, index, anchors) for index, entry in enumerate(op.consumers)]
     if op.entry_errors:
         data["entry_errors"] = [list(error) for error in op.entry_errors]
     return data
 
 
-def _sourced_data(sourced: Sourced | None, verdict: Verdict) -> dict[str, Any] | None:
-    if sourced is None:
-        return None
-    return {
-        "value": sourced.value,
-        "level": sourced.level,
-        "file": sourced.file,
-        "pointer": sourced.pointer,
-        "valid": verdict.valid,
-    }
+def _sourced_data(sourced: Sourced, verdict: Verdict, op_file: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"value": sourced.value, "level": sourced.level}
+    if sourced.file != op_file:
+        data["file"] = sourced.file
+    data["pointer"] = sourced.pointer
+    data["valid"] = verdict.valid
+    return data
 
 
-def _entry_data(entry: CallRef) -> dict[str, Any]:
-    return {
-        "service": entry.service,
-        "operation": entry.operation,
-        "budget": entry.budget,
-        "mode": entry.mode,
-        "file": entry.file,
-        "pointer": entry.pointer,
-    }
+def _entry_data(entry: CallRef, position: int, anchors: Anchors) -> dict[str, Any]:
+    data: dict[str, Any] = {"service": entry.service, "operation": entry.operation}
+    if entry.budget is not None:
+        data["budget"] = entry.budget
+    if entry.mode != "sync":
+        data["mode"] = entry.mode
+    index = int(entry.pointer.rsplit("/", 1)[1])
+    if index != position:
+        data["index"] = index
+    _put_position(data, "at", anchors.get((entry.file, entry.pointer)))
+    _put_position(data, "budget_at", anchors.get((entry.file, entry.budget_pointer)))
+    return data
+
+
+def _put_position(data: dict[str, Any], key: str, position: tuple[int, int] | None) -> None:
+    if position is not None:
+        data[key] = list(position)
 
 
 def _finding_data(finding: Finding) -> dict[str, Any]:
@@ -184,7 +188,8 @@ class _Judge:
 
 
 def _record(model: ServiceModel, judge: _Judge) -> ServiceRecord:
-    operations = tuple(_operation(model.id, op, judge) for op in model.operations)
+    anchors: Anchors = {}
+    operations = tuple(_operation(model, op, judge, anchors) for op in model.operations)
     service = Service(
         model.id,
         model.title,
@@ -194,7 +199,6 @@ def _record(model: ServiceModel, judge: _Judge) -> ServiceRecord:
         operations,
         tuple(model.base_paths),
     )
-    anchors = {(file, pointer): (line, column) for file, pointer, line, column in model.anchors}
     findings = tuple(
         Finding(
             rule=f.rule,
@@ -214,29 +218,46 @@ def _record(model: ServiceModel, judge: _Judge) -> ServiceRecord:
     return ServiceRecord(service, position, anchors, findings)
 
 
-def _operation(service: str, model: OperationModel, judge: _Judge) -> Operation:
-    owner, slo = _sourced(model.owner), _sourced(model.slo)
+def _operation(service: ServiceModel, model: OperationModel, judge: _Judge, anchors: Anchors) -> Operation:
+    file = model.file if model.file is not None else service.file
+    owner, slo = _sourced(model.owner, file), _sourced(model.slo, file)
+    # The pointers as jp.child writes them: "x-calls", "x-consumers" and indexes need no escaping.
+    calls_list, consumers_list = f"{model.pointer}/x-calls", f"{model.pointer}/x-consumers"
+    calls = tuple(_entry(entry, i, calls_list, file, anchors) for i, entry in enumerate(model.calls))
+    consumers = tuple(
+        _entry(entry, i, consumers_list, file, anchors) for i, entry in enumerate(model.consumers)
+    )
+    if model.calls_at is not None:
+        anchors[(file, calls_list)] = model.calls_at
     return Operation(
-        service=service,
+        service=service.id,
         method=model.method,
         path=model.path,
         operation_id=model.operation_id,
-        file=model.file,
+        file=file,
         pointer=model.pointer,
         internal=model.internal,
         owner=owner,
         slo=slo,
         owner_verdict=judge.owner(owner),
         slo_verdict=judge.slo(slo),
-        calls=tuple(_entry(entry) for entry in model.calls),
-        consumers=tuple(_entry(entry) for entry in model.consumers),
+        calls=calls,
+        consumers=consumers,
         entry_errors=tuple(model.entry_errors),
     )
 
 
-def _sourced(model: SourcedModel | None) -> Sourced | None:
-    return None if model is None else Sourced(model.value, model.level, model.file, model.pointer)
+def _sourced(model: SourcedModel | None, op_file: str) -> Sourced | None:
+    if model is None:
+        return None
+    return Sourced(model.value, model.level, model.file if model.file is not None else op_file, model.pointer)
 
 
-def _entry(model: EntryModel) -> CallRef:
-    return CallRef(model.service, model.operation, model.budget, model.mode, model.file, model.pointer)
+def _entry(model: EntryModel, position: int, entries: str, file: str, anchors: Anchors) -> CallRef:
+    pointer = f"{entries}/{model.index if model.index is not None else position}"
+    entry = CallRef(model.service, model.operation, model.budget, model.mode, file, pointer)
+    if model.at is not None:
+        anchors[(file, pointer)] = model.at
+    if model.budget_at is not None:
+        anchors[(file, f"{pointer}/x-slo-p99")] = model.budget_at
+    return entry

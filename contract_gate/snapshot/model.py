@@ -2,8 +2,8 @@
 
 A snapshot holds what pairs and metrics need of each service and nothing of its schemas or
 descriptions: per operation its effective owner and SLO with where each is written, its
-`x-calls` and `x-consumers` entries; per service the positions its findings point at, and
-the findings its own check gave.
+`x-calls` and `x-consumers` entries with the positions estate findings point at; per service
+the findings its own check gave. Defaults are left out: thousands of services stay small.
 """
 
 from __future__ import annotations
@@ -18,18 +18,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Position = tuple[int, int]
+
+
 class SourcedModel(_Strict):
     """An effective `x-bu-owner` or `x-slo-p99`: the value as written, where, and whether valid."""
 
     value: Any = Field(description="The value as written in the spec (any JSON value).")
     level: Literal["operation", "path-item", "info", "root"]
-    file: str
-    pointer: str = Field(description="JSON pointer of the value in `file`.")
+    file: str | None = Field(None, description="The file it is written in, when not the operation's.")
+    pointer: str = Field(description="JSON pointer of the value in its file.")
     valid: bool = Field(description="Valid under the exporting run's policy; readers judge it again.")
 
 
 class EntryModel(_Strict):
-    """One `x-calls` or `x-consumers` entry."""
+    """One `x-calls` or `x-consumers` entry, in the operation's file, at `<operation>/x-calls/<index>`."""
 
     service: str
     operation: str = Field(description='operationId or "METHOD /path", as written.')
@@ -37,8 +40,13 @@ class EntryModel(_Strict):
         None, description="The entry's x-slo-p99 as written: the caller's budget, or the agreed value."
     )
     mode: Literal["sync", "async"] = "sync"
-    file: str
-    pointer: str
+    index: int | None = Field(
+        None,
+        ge=0,
+        description="Its index in the list, when not its place here (a malformed entry before it).",
+    )
+    at: Position | None = Field(None, description="(line, column) of the entry.")
+    budget_at: Position | None = Field(None, description="(line, column) of its x-slo-p99 (or of the entry).")
 
 
 class OperationModel(_Strict):
@@ -48,11 +56,12 @@ class OperationModel(_Strict):
     path: str
     operation_id: str | None = None
     internal: bool = False
-    file: str
+    file: str | None = Field(None, description="The file it is written in, when not the service's.")
     pointer: str
     owner: SourcedModel | None = None
     slo: SourcedModel | None = None
     calls: list[EntryModel] = []
+    calls_at: Position | None = Field(None, description="(line, column) of its x-calls list.")
     consumers: list[EntryModel] = []
     entry_errors: list[tuple[str, str]] = Field(
         [], description="(pointer, message) of x-calls/x-consumers entries that could not be read."
@@ -82,12 +91,9 @@ class ServiceModel(_Strict):
     file: str
     spec_version: str
     id_pointer: str
-    position: tuple[int, int] | None = Field(None, description="(line, column) of the service id.")
+    position: Position | None = Field(None, description="(line, column) of the service id.")
     base_paths: list[str] = []
     operations: list[OperationModel] = []
-    anchors: list[tuple[str, str, int, int]] = Field(
-        [], description="(file, pointer, line, column) of each place an estate finding may point at."
-    )
     findings: list[FindingModel] = []
 
 
