@@ -15,6 +15,7 @@ from contract_gate.cli import badge as cli_badge
 from contract_gate.cli import baseline as cli_baseline
 from contract_gate.cli import observe as cli_observe
 from contract_gate.cli import policy as cli_policy
+from contract_gate.cli import portal as cli_portal
 from contract_gate.cli import prometheus as cli_prometheus
 from contract_gate.cli import score as cli_score
 from contract_gate.cli.support import (
@@ -177,6 +178,15 @@ def rules(fmt: str) -> None:
         click.echo("".join(f"    {line}\n" for line in rule.doc.strip().splitlines()))
 
 
-for _module in (cli_baseline, cli_score, cli_badge, cli_prometheus, cli_audit, cli_policy, cli_observe):
+for _module in (
+    cli_baseline,
+    cli_score,
+    cli_badge,
+    cli_prometheus,
+    cli_audit,
+    cli_portal,
+    cli_policy,
+    cli_observe,
+):
     for _command in _module.COMMANDS:
         main.add_command(_command)
