@@ -16,6 +16,13 @@ from conftest import SAMPLES, invoke
 
 LEGACY = SAMPLES / "legacy"
 STATUSES = {"aligned", "violated", "undeclared", "unresolved", "out-of-view"}
+# Runs before each page's own scripts: what the Content-Security-Policy blocked, if anything.
+CSP_WATCH = """
+window.cspBlocked = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspBlocked.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +37,7 @@ class Visit:
     """A browser page that records every request and every script error."""
 
     def __init__(self, context: Any, site: Path) -> None:
+        context.add_init_script(CSP_WATCH)
         self.page = context.new_page()
         self.site = site.resolve().as_uri()
         self.requests: list[str] = []
@@ -41,6 +49,11 @@ class Visit:
     def open(self, path: str) -> Any:
         self.page.goto(f"{self.site}/{path}")
         return self.page
+
+    def blocked(self) -> list[str]:
+        """What the page's CSP refused so far: nothing, when the site needs nothing from elsewhere."""
+        blocked: list[str] = self.page.evaluate("window.cspBlocked")
+        return blocked
 
     def left_the_site(self) -> list[str]:
         return [url for url in self.requests if not url.startswith(self.site + "/")]
@@ -112,6 +125,7 @@ def test_a_person_filters_opens_a_service_and_follows_a_pair(visit: Visit) -> No
     assert "storefront-api · GET /api/v1/cart/{cartId}" in callers
     assert opened.locator(".cg-slo .cg-value").inner_text() == "2s"
     assert page.evaluate("window.scrollY") > 0  # scrolled to the operation
+    assert visit.blocked() == []  # Swagger UI needs no 'unsafe-inline' or 'unsafe-eval'
 
 
 def test_every_pair_status_is_shown(visit: Visit, site: Path) -> None:
@@ -141,6 +155,7 @@ def test_the_site_renders_fully_with_the_network_cut_off(browser: Any, site: Pat
         page = visit.open("services/billing-gateway.html")
         page.locator(".opblock").first.wait_for()
         assert page.locator(".opblock").count() == 6 and page.locator(".info .title").is_visible()
+        assert visit.blocked() == []
         assert visit.errors == [] and visit.left_the_site() == []
     finally:
         context.close()
