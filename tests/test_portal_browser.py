@@ -124,7 +124,7 @@ def test_a_person_filters_opens_a_service_and_follows_a_pair(visit: Visit) -> No
     callers = opened.locator(".cg-callers").inner_text()
     assert "storefront-api · GET /api/v1/cart/{cartId}" in callers
     assert opened.locator(".cg-slo .cg-value").inner_text() == "2s"
-    assert page.evaluate("window.scrollY") > 0  # scrolled to the operation
+    page.wait_for_function("window.scrollY > 0")  # scrolled to the operation
     assert visit.blocked() == []  # Swagger UI needs no 'unsafe-inline' or 'unsafe-eval'
 
 
@@ -208,5 +208,50 @@ def test_a_hostile_spec_renders_inert_and_bounded(browser: Any, tmp_path: Path) 
         assert "Hostile <img src=x onerror=alert(1)>" in index.locator("#services").inner_text()
         assert page.evaluate("window.pwned") is None
         assert visit.errors == [] and visit.left_the_site() == []
+    finally:
+        context.close()
+
+
+def test_deep_links_open_operations_with_awkward_tags_and_ids(browser: Any, tmp_path: Path) -> None:
+    """Tags with spaces, operationIds with dots, slashes or a leading digit, no operationId at all."""
+    operations = {
+        "/a/{id}": {"get": {"tags": ["Order admin"], "operationId": "Orders.get"}},
+        "/b": {"post": {"tags": ["Events"], "operationId": "post-/events/v3/send"}},
+        "/c": {"get": {"operationId": "547636a6f918230da855363f"}},
+        "/d-e/{x}": {"delete": {"tags": ["Ünïcode tag"]}},
+    }
+    paths = {
+        path: {
+            method: {
+                **op,
+                "x-bu-owner": "ECOM-BU",
+                "x-slo-p99": "100ms",
+                "responses": {"200": {"description": "ok"}},
+            }
+            for method, op in item.items()
+        }
+        for path, item in operations.items()
+    }
+    spec = {"openapi": "3.0.3", "info": {"title": "awkward", "version": "1"}, "paths": paths}
+    (tmp_path / "awkward.json").write_text(json.dumps(spec), encoding="utf-8")
+    out = tmp_path / "site"
+    assert invoke("portal", tmp_path / "awkward.json", "-o", out).exit_code == 0
+    data = (out / "services" / "awkward.data.js").read_text(encoding="utf-8")
+    anchors = {
+        key: op["anchor"] for key, op in json.loads(data.split(" = ", 1)[1][:-2])["operations"].items()
+    }
+    assert len(anchors) == 4
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        for key, anchor in anchors.items():
+            visit = Visit(context, out)  # a new page: a hash change alone would keep the last one open
+            page = visit.open(f"services/awkward.html{anchor}")
+            method, path = key.split(" ", 1)
+            opened = page.locator(f".cg-operation[data-operation='{method.upper()} {path}']")
+            opened.locator(".opblock.is-open").wait_for()
+            opened.locator(".cg-panel").wait_for()
+            assert page.locator(".opblock.is-open").count() == 1, key
+            assert visit.errors == [] and visit.left_the_site() == []
+            visit.page.close()
     finally:
         context.close()

@@ -33,9 +33,9 @@ def page_stems(service_ids: Iterable[str]) -> dict[str, str]:
 
 
 def swagger_operation_id(operation_id: object, method: str, path: str) -> str:
-    """Swagger UI's id of an operation: its operationId, else method and path; non-word characters "_"."""
-    if isinstance(operation_id, str) and "".join(operation_id.split()):
-        return _NOT_WORD.sub("_", operation_id)
+    """Swagger UI's key of an operation: its operationId as written, else method and path ("get_v1_x")."""
+    if isinstance(operation_id, str) and operation_id:
+        return operation_id
     return method.lower() + _NOT_WORD.sub("_", path)
 
 

@@ -119,6 +119,8 @@
     };
   }
 
+  // Read before Swagger UI starts: its own deep linking rewrites a hash whose key holds "/".
+  var initialHash = window.location.hash;
   var ui = SwaggerUIBundle({
     domNode: document.getElementById("swagger-ui"),
     spec: spec,
@@ -127,13 +129,18 @@
     supportedSubmitMethods: [],
     validatorUrl: null,
     defaultModelsExpandDepth: 0,
-    onComplete: function () { openFromHash(); }
+    onComplete: function () { openFromHash(initialHash); }
   });
 
+  /* Swagger UI's DOM id of an operation: its key joined with "-", whitespace as "_", CSS-escaped. */
+  function domId(tag, id) {
+    return window.CSS.escape(("operations-" + tag + "-" + id).trim().replace(/\s/g, "_"));
+  }
+
   /* "#/Tag/opId": expand that operation and scroll to it. Swagger UI does this once, on load,
-   * and only for tags without "/"; this also runs when a link on the page changes the hash. */
-  function openFromHash() {
-    var parts = window.location.hash.replace(/^#!?\/?/, "").split("/");
+   * and not for keys holding "/"; this also runs when a link on the page changes the hash. */
+  function openFromHash(hash) {
+    var parts = hash.replace(/^#!?\/?/, "").split("/");
     if (parts.length !== 2) { return; }
     var tag, id;
     try {
@@ -144,9 +151,10 @@
     }
     ui.layoutActions.show(["operations-tag", tag], true);
     ui.layoutActions.show(["operations", tag, id], true);
+    var target = domId(tag, id);
     var tries = 0;
     (function scroll() {
-      var element = document.getElementById("operations-" + tag + "-" + id);
+      var element = document.getElementById(target);
       if (element) {
         element.scrollIntoView();
       } else if (tries < 40) {
@@ -155,5 +163,5 @@
       }
     }());
   }
-  window.addEventListener("hashchange", openFromHash);
+  window.addEventListener("hashchange", function () { openFromHash(window.location.hash); });
 }());
