@@ -78,6 +78,7 @@ def test_the_docs_show_the_commands_this_file_runs() -> None:
         "badge",
         "prometheus-rules",
         "audit",
+        "portal",
     } <= (commands)
 
 

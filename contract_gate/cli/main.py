@@ -16,6 +16,7 @@ from contract_gate.cli import baseline as cli_baseline
 from contract_gate.cli import export as cli_export
 from contract_gate.cli import observe as cli_observe
 from contract_gate.cli import policy as cli_policy
+from contract_gate.cli import portal as cli_portal
 from contract_gate.cli import prometheus as cli_prometheus
 from contract_gate.cli import score as cli_score
 from contract_gate.cli.support import (
@@ -201,6 +202,7 @@ for _module in (
     cli_badge,
     cli_prometheus,
     cli_audit,
+    cli_portal,
     cli_policy,
     cli_observe,
     cli_export,

@@ -209,7 +209,7 @@ def build_audit(
     for op in ops:
         by_service.setdefault(op.service, []).append(op)
     group = report.metrics.by_bu.get(bu, GroupMetrics(Ratio(0, 0), Alignment(scope=scope)))
-    links = _Links(report)
+    links = Links(report)
     view = ObservedView(observation, report.config) if observation is not None else None
     return AuditModel(
         schema_version=AUDIT_SCHEMA_VERSION,
@@ -268,7 +268,7 @@ def _touching(pairs: Iterable[Pair], ops: list[Operation]) -> list[Pair]:
     return [p for p in pairs if id(p.caller.op) in ids or id(p.callee.op) in ids]
 
 
-class _Links:
+class Links:
     """The pairs and findings of each operation, indexed in one pass over the report.
 
     Looking them up operation by operation would cost operations x findings: minutes for
@@ -338,7 +338,7 @@ def _callee_slo_problem(callee: Operation | None) -> list[str]:
     return [f"the callee's {callee.slo_verdict.message} ({SLO_INVALID.id})"]
 
 
-def _operation(op: Operation, links: _Links, scope: str, view: ObservedView | None) -> AuditOperationModel:
+def _operation(op: Operation, links: Links, scope: str, view: ObservedView | None) -> AuditOperationModel:
     problems = _problems(op)
     return AuditOperationModel(
         service=op.service,
@@ -379,7 +379,7 @@ def _pair(
     other: Side,
     direction: Literal["inbound", "outbound"],
     scope: str,
-    links: _Links,
+    links: Links,
     view: ObservedView | None,
 ) -> AuditPairModel:
     not_counted = cast(NotCounted | None, pair.not_counted(scope))
