@@ -99,6 +99,8 @@ class Report:
     judged_by: tuple[JudgedValue, ...] = ()
     # The snapshots whose services resolved calls without being gated (`--context`).
     context: tuple[ContextSource, ...] = ()
+    # Ids of the services read from snapshots among the inputs: no spec text of theirs is at hand.
+    from_snapshots: frozenset[str] = frozenset()
 
     @property
     def passed(self) -> bool:
@@ -165,6 +167,7 @@ def run(
         internal_errors=[r.internal_error for r in results if r.internal_error],
         incomplete=lost,
         context=tuple(context.sources),
+        from_snapshots=frozenset(r.service.id for r in firsts if r.service is not None and r.snapshot),
     )
 
 

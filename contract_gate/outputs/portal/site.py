@@ -42,7 +42,7 @@ def build_site(report: Report, out: Path, inputs: Sequence[Path]) -> Written:
     anchors = {}
     from_spec = {}
     for service in services:  # one spec in memory at a time: only the deep links are kept
-        view = spec_view(service, inputs, report.config.limits)
+        view = spec_view(service, inputs, report.config.limits, service.id not in report.from_snapshots)
         anchors[service.id], from_spec[service.id] = view.anchors, view.from_spec
         writer.write(f"services/{stems[service.id]}.spec.js", _script("contractGateSpec", view.document))
     pages = Pages(stems, anchors)

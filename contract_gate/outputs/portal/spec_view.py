@@ -44,9 +44,13 @@ class SpecView:
     anchors: dict[tuple[str, str], str]  # (method, path) -> "#/Tag/opId"
 
 
-def spec_view(service: Service, inputs: Sequence[Path], limits: Limits) -> SpecView:
-    """The spec of `service` as Swagger UI will show it, from its file when that is one of the inputs."""
-    data = _read(service.file, inputs, limits)
+def spec_view(service: Service, inputs: Sequence[Path], limits: Limits, has_spec: bool = True) -> SpecView:
+    """The spec of `service` as Swagger UI will show it, from its file when that is one of the inputs.
+
+    `has_spec` False (a service read from a snapshot): the operations of its contract alone,
+    whatever file of that name lies around.
+    """
+    data = _read(service.file, inputs, limits) if has_spec else None
     if isinstance(data, dict) and isinstance(data.get("paths", {}), dict):
         document = _clean(data, "root")
         from_spec = True
