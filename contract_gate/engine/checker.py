@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract_gate.config.settings import Config
@@ -192,7 +192,7 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
         if service is not None
         else {}
     )
-    dependencies = sorted({str(document.path.resolve()), *resolver.attempted()})
+    dependencies = sorted({str(resolver.real(document.path)), *resolver.attempted()})
     return FileResult(
         document.display,
         True,
@@ -206,7 +206,14 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     )
 
 
-def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: Config) -> list[Finding]:
+def _to_findings(
+    problems: list[Problem],
+    locators: dict[str, Locator],
+    config: Config,
+    anchors: dict[tuple[str, str], tuple[int, int]] | None = None,
+) -> list[Finding]:
+    """Findings of the problems config does not turn off, placed by `anchors`, else by `locators`."""
+    known = anchors or {}
     findings = []
     for problem in problems:
         severity = config.severity_of(problem.rule, problem.case)
@@ -214,8 +221,10 @@ def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: 
             continue
         line, column = problem.line, problem.column
         if line is None and problem.file is not None:
-            locator = locators.get(problem.file) or FixedLocator()
-            line, column = locator.locate(problem.pointer)
+            at = known.get((problem.file, problem.pointer))
+            if at is None:
+                at = (locators.get(problem.file) or FixedLocator()).locate(problem.pointer)
+            line, column = at
         findings.append(Finding.from_problem(problem, severity, line, column, _bounded(problem.message)))
     return findings
 
@@ -226,14 +235,7 @@ def problems_to_findings(
     anchors: dict[tuple[str, str], tuple[int, int]] | None = None,
 ) -> list[Finding]:
     """Findings for estate problems, placed by positions the file checks recorded."""
-    known = anchors or {}
-    placed = [
-        replace(p, line=known[(p.file, p.pointer)][0], column=known[(p.file, p.pointer)][1])
-        if p.line is None and p.file is not None and (p.file, p.pointer) in known
-        else p
-        for p in problems
-    ]
-    return _to_findings(placed, {}, config)
+    return _to_findings(problems, {}, config, anchors)
 
 
 def _one_line(error: BaseException) -> str:

@@ -10,7 +10,7 @@ from contract_gate.config.judged import JudgedValue
 from contract_gate.config.settings import Config
 from contract_gate.engine.cache import Cache
 from contract_gate.engine.checker import FileResult, Settings, check_file, problems_to_findings
-from contract_gate.engine.pool import Isolation, check_isolated
+from contract_gate.engine.pool import Isolation, check_isolated, collection_paused
 from contract_gate.engine.rules import (
     SERVICE_DUPLICATE,
     THRESHOLD_ALIGNMENT,
@@ -131,16 +131,17 @@ def run(
         raise NoSpecsError(_nothing_found(inputs, len(candidates)))
     firsts, duplicates = _by_service_id(results)
     services = [r.service for r in firsts if r.service is not None]
-    pairs, call_problems = analyze(services, config.policy)
-    metrics = compute_metrics(services, pairs, config.alignment_scope)
-    anchors = {anchor: at for r in results for anchor, at in r.anchors.items()}
-    findings = [f for r in results for f in r.findings]
-    lost = [r.file for r in results if r.lost]
-    # A threshold judged on metrics that lack a spec would mislead: none is judged then.
-    thresholds = _threshold_problems(metrics, config) if not lost else []
-    estate_problems = [*call_problems, *_duplicate_problems(duplicates), *thresholds]
-    findings.extend(problems_to_findings(estate_problems, config, anchors))
-    findings.sort(key=lambda f: f.sort_key)
+    with collection_paused():
+        pairs, call_problems = analyze(services, config.policy)
+        metrics = compute_metrics(services, pairs, config.alignment_scope)
+        anchors = {anchor: at for r in results for anchor, at in r.anchors.items()}
+        findings = [f for r in results for f in r.findings]
+        lost = [r.file for r in results if r.lost]
+        # A threshold judged on metrics that lack a spec would mislead: none is judged then.
+        thresholds = _threshold_problems(metrics, config) if not lost else []
+        estate_problems = [*call_problems, *_duplicate_problems(duplicates), *thresholds]
+        findings.extend(problems_to_findings(estate_problems, config, anchors))
+        findings.sort(key=lambda f: f.sort_key)
     return Report(
         findings=findings,
         services=services,
@@ -160,7 +161,8 @@ def _check_all(
     progress: Callable[[int, int], None] | None,
     cache: Cache | None,
 ) -> list[FileResult]:
-    cached = [cache.lookup(c, settings) if cache is not None else None for c in candidates]
+    with collection_paused():
+        cached = [cache.lookup(c, settings) if cache is not None else None for c in candidates]
     todo = [c for c, hit in zip(candidates, cached, strict=True) if hit is None]
     if isolation is not None:
         # Each worker stores what it checked: the pickling and writing run in parallel, not in turn.
