@@ -4,12 +4,14 @@
 
 runs the command as `contract-gate` would, with `analyze` (pairs, call and budget rules) and
 `compute_metrics` wrapped so that each call is timed, and each is timed twice more on the same
-input after the run; writes {"services", "operations", "calls", "pairs", "analyze", "metrics"}
-(the medians, in seconds) to RESULT.json. The command's own exit code is this script's.
+input after the run (the garbage collector paused as the run pauses it, where it does). Writes
+{"services", "operations", "calls", "pairs", "analyze", "metrics"} (the medians, in seconds) to
+RESULT.json. The command's own exit code is this script's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import sys
@@ -18,8 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from contract_gate.engine import pool as engine_pool
 from contract_gate.engine import run as engine_run
-from contract_gate.engine.pool import tune_gc
 
 REPEATS = 2  # timed again after the run, on the same input
 
@@ -45,14 +47,17 @@ def main(argv: list[str]) -> int:
     engine_run.compute_metrics = timed("metrics", compute_metrics)  # type: ignore[assignment]
     from contract_gate.cli.main import main as cli
 
-    tune_gc()  # as `contract-gate` does
+    engine_pool.tune_gc()  # as `contract-gate` does
     code = cli.main(argv[1:], prog_name="contract-gate", standalone_mode=False)
     functions = {"analyze": analyze, "metrics": compute_metrics}
+    # As the run calls them: with the collector paused where the code measured pauses it.
+    paused = getattr(engine_pool, "collection_paused", contextlib.nullcontext)
     for name, (args, times) in calls.items():
         for _ in range(REPEATS):
-            start = time.perf_counter()
-            functions[name](*args)
-            times.append(time.perf_counter() - start)
+            with paused():
+                start = time.perf_counter()
+                functions[name](*args)
+                times.append(time.perf_counter() - start)
     services = calls["analyze"][0][0]
     operations = [op for service in services for op in service.operations]
     pairs, _ = analyze(*calls["analyze"][0])
