@@ -175,6 +175,12 @@ $(BENCH_NODE_STAMP): bench/package.json bench/package-lock.json
 	@if npm ci --prefix $(BENCH_NODE_DIR) --no-audit --no-fund --loglevel=error; then touch $@; \
 	else echo "bench: npm could not install the peers; the bench runs without them"; fi
 
-.PHONY: bench
+.PHONY: bench bench-estate
 bench: install $(BENCH_NODE_STAMP) ## Benchmark contract-gate against Redocly and Spectral (slow; writes docs/benchmarks.md)
 	$(BIN)/python bench/run.py
+
+# The estate at scale alone (bench/scale.py: 1k, 5k and 20k generated services, cold, warm and
+# the estate analysis, against the code before the scale work); rewrites only its section of
+# docs/benchmarks.md. `make bench` runs it too. BENCH_SCALE_SIZES etc.: see bench/scale.py.
+bench-estate: install ## Measure `check` on generated estates of 1k-20k services (rewrites its section of docs/benchmarks.md)
+	$(BIN)/python bench/run.py --only estate

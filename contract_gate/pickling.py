@@ -10,17 +10,20 @@ T = TypeVar("T")
 
 
 def by_constructor(cls: type[T]) -> type[T]:
-    """Pickle instances of a dataclass as `cls(*field values)`.
+    """Pickle instances of a dataclass as `cls(*__init__ field values)`.
 
     The dataclass default restores slots one by one in Python, calling `fields()` for every
     object; a warm run unpickles every cached finding and operation, and this is about twice
     as fast. A pickle made when `cls` had more fields, or fewer without defaults, fails to load
-    (TypeError) instead of giving an object with fields missing. Only for dataclasses whose
-    every field is an `__init__` argument.
+    (TypeError) instead of giving an object with fields missing. A field that is not an
+    `__init__` argument is not pickled: `__post_init__` must derive it again.
     """
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    if len(names) < 2 or any(not f.init for f in dataclasses.fields(cls)):  # type: ignore[arg-type]
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    names = [f.name for f in fields if f.init]
+    if len(names) < 2:
         raise TypeError(f"{cls.__name__}: by_constructor needs two or more __init__ fields")
+    if len(names) < len(fields) and not hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__}: by_constructor needs a __post_init__ to derive its other fields")
     values = operator.attrgetter(*names)
 
     def __reduce__(self: Any) -> tuple[type[T], tuple[Any, ...]]:

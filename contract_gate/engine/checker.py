@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract_gate.config.settings import Config
@@ -196,7 +196,7 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
         if service is not None
         else {}
     )
-    dependencies = sorted({str(document.path.resolve()), *resolver.attempted()})
+    dependencies = sorted({str(resolver.real(document.path)), *resolver.attempted()})
     return FileResult(
         document.display,
         True,
@@ -210,7 +210,14 @@ def _check_spec(document: Document, settings: Settings, reference: bool) -> File
     )
 
 
-def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: Config) -> list[Finding]:
+def _to_findings(
+    problems: list[Problem],
+    locators: dict[str, Locator],
+    config: Config,
+    anchors: dict[tuple[str, str], tuple[int, int]] | None = None,
+) -> list[Finding]:
+    """Findings of the problems config does not turn off, placed by `anchors`, else by `locators`."""
+    known = anchors or {}
     findings = []
     for problem in problems:
         severity = config.severity_of(problem.rule, problem.case)
@@ -218,8 +225,10 @@ def _to_findings(problems: list[Problem], locators: dict[str, Locator], config: 
             continue
         line, column = problem.line, problem.column
         if line is None and problem.file is not None:
-            locator = locators.get(problem.file) or FixedLocator()
-            line, column = locator.locate(problem.pointer)
+            at = known.get((problem.file, problem.pointer))
+            if at is None:
+                at = (locators.get(problem.file) or FixedLocator()).locate(problem.pointer)
+            line, column = at
         findings.append(Finding.from_problem(problem, severity, line, column, _bounded(problem.message)))
     return findings
 
@@ -230,14 +239,27 @@ def problems_to_findings(
     anchors: dict[tuple[str, str], tuple[int, int]] | None = None,
 ) -> list[Finding]:
     """Findings for estate problems, placed by positions the file checks recorded."""
-    known = anchors or {}
-    placed = [
-        replace(p, line=known[(p.file, p.pointer)][0], column=known[(p.file, p.pointer)][1])
-        if p.line is None and p.file is not None and (p.file, p.pointer) in known
-        else p
-        for p in problems
-    ]
-    return _to_findings(placed, {}, config)
+    return _to_findings(problems, {}, config, anchors)
+
+
+def estate_findings(
+    problems: list[Problem], config: Config, anchors: dict[tuple[str, str, str], tuple[int, int]]
+) -> list[Finding]:
+    """Findings for estate problems, placed where their service's file check located them.
+
+    Keyed by (service, file, pointer): snapshots from many repositories each name an `openapi.yaml`.
+    """
+    findings = []
+    for problem in problems:
+        severity = config.severity_of(problem.rule, problem.case)
+        if severity is None:
+            continue
+        line, column = problem.line, problem.column
+        if line is None and problem.file is not None:
+            at = anchors.get((problem.service or "", problem.file, problem.pointer))
+            line, column = at if at is not None else FixedLocator().locate(problem.pointer)
+        findings.append(Finding.from_problem(problem, severity, line, column, _bounded(problem.message)))
+    return findings
 
 
 def _one_line(error: BaseException) -> str:

@@ -17,7 +17,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,14 +42,42 @@ Keep = Callable[[Candidate, Settings, FileResult, bytes], None]
 _GC_THRESHOLDS = (50_000, 20, 100)
 
 
+_tuned = False  # tune_gc ran in this process: it is contract-gate's own (the CLI's, a worker)
+
+
 def tune_gc() -> None:
     """Set this process's garbage collector for contract-gate's work: called once per process.
 
     What exists already (modules, config) is frozen out of every collection; in a forked
     worker that also keeps the collector from writing to, and so copying, the parent's pages.
     """
+    global _tuned
     gc.freeze()
     gc.set_threshold(*_GC_THRESHOLDS)
+    _tuned = True
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No automatic garbage collection inside; no forking inside (a child would inherit it).
+
+    For the main process's work on whole estates: unpickling cached results and the estate
+    analysis allocate millions of records that live on and hold no reference cycles, which the
+    collector would only walk again and again (a seventh of a warm run). In contract-gate's
+    own process (`tune_gc`) they are then frozen out of later collections too, as what existed
+    at start was; elsewhere (tests, a program using the API) the process's objects are left
+    as they were.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if _tuned:
+            gc.freeze()
+        gc.enable()
 
 
 @dataclass(frozen=True, slots=True)

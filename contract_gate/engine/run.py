@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract_gate.config.judged import JudgedValue
 from contract_gate.config.settings import Config
 from contract_gate.engine.cache import Cache
-from contract_gate.engine.checker import FileResult, Settings, check_file, problems_to_findings
-from contract_gate.engine.pool import Isolation, check_isolated
+from contract_gate.engine.checker import (
+    FileResult,
+    Settings,
+    check_file,
+    estate_findings,
+    problems_to_findings,
+)
+from contract_gate.engine.pool import Isolation, check_isolated, collection_paused
 from contract_gate.engine.rules import (
     SERVICE_DUPLICATE,
     THRESHOLD_ALIGNMENT,
@@ -139,24 +145,25 @@ def run(
     gated = frozenset(service.id for service in services)
     # SPEC §11: a service both checked and in the context is taken from the checked specs.
     outside = [service for service in context.services if service.id not in gated]
-    pairs, call_problems = analyze([*services, *outside], config.policy)
-    if outside:
-        pairs = [p for p in pairs if p.caller.service in gated or p.callee.service in gated]
-        call_problems = [p for p in call_problems if p.service is None or p.service in gated]
-    metrics = compute_metrics(services, pairs, config.alignment_scope, gated if outside else None)
-    anchors = {
-        (r.service.id, file, pointer): at
-        for r in firsts
-        if r.service is not None
-        for (file, pointer), at in r.anchors.items()
-    }
-    findings = [f for r in results for f in r.findings]
-    lost = [r.file for r in results if r.lost]
-    # A threshold judged on metrics that lack a spec would mislead: none is judged then.
-    thresholds = _threshold_problems(metrics, config) if not lost else []
-    estate_problems = [*call_problems, *_duplicate_problems(duplicates), *thresholds]
-    findings.extend(problems_to_findings(_placed(estate_problems, anchors), config))
-    findings.sort(key=lambda f: f.sort_key)
+    with collection_paused():
+        pairs, call_problems = analyze([*services, *outside], config.policy)
+        if outside:
+            pairs = [p for p in pairs if p.caller.service in gated or p.callee.service in gated]
+            call_problems = [p for p in call_problems if p.service is None or p.service in gated]
+        metrics = compute_metrics(services, pairs, config.alignment_scope, gated if outside else None)
+        anchors = {
+            (r.service.id, file, pointer): at
+            for r in firsts
+            if r.service is not None
+            for (file, pointer), at in r.anchors.items()
+        }
+        findings = [f for r in results for f in r.findings]
+        lost = [r.file for r in results if r.lost]
+        # A threshold judged on metrics that lack a spec would mislead: none is judged then.
+        thresholds = _threshold_problems(metrics, config) if not lost else []
+        estate_problems = [*call_problems, *_duplicate_problems(duplicates), *thresholds]
+        findings.extend(estate_findings(estate_problems, config, anchors))
+        findings.sort(key=lambda f: f.sort_key)
     return Report(
         findings=findings,
         services=services,
@@ -178,7 +185,8 @@ def _check_all(
     progress: Callable[[int, int], None] | None,
     cache: Cache | None,
 ) -> list[FileResult]:
-    cached = [cache.lookup(c, settings) if cache is not None else None for c in candidates]
+    with collection_paused():
+        cached = [cache.lookup(c, settings) if cache is not None else None for c in candidates]
     todo = [c for c, hit in zip(candidates, cached, strict=True) if hit is None]
     if isolation is not None:
         # Each worker stores what it checked: the pickling and writing run in parallel, not in turn.
@@ -240,18 +248,6 @@ def _results(
         else:
             results.append(next(checked))
     return results
-
-
-def _placed(problems: list[Problem], anchors: dict[tuple[str, str, str], tuple[int, int]]) -> list[Problem]:
-    """Estate problems at the positions their service's file check recorded.
-
-    Keyed by service as well: snapshots from many repositories each name an `openapi.yaml`.
-    """
-    placed = []
-    for problem in problems:
-        at = anchors.get((problem.service or "", problem.file or "", problem.pointer))
-        placed.append(replace(problem, line=at[0], column=at[1]) if at and problem.line is None else problem)
-    return placed
 
 
 def _check_candidate(candidate: Candidate, settings: Settings) -> FileResult:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from contract_gate.config.policy import Policy
-from contract_gate.estate.budgets import budget_problems, cycle_problems
+from contract_gate.estate.budgets import budget_problems, cycle_problems, sync_calls
 from contract_gate.estate.pairs import Estate, Side, call_problem, valid_ms
 from contract_gate.estate.rules import (
     CALL_NOT_DECLARED,
@@ -59,16 +59,19 @@ class Pair:
     mode: str
     # (file, pointer) of the x-calls and x-consumers entries behind the pair, for its findings.
     entries: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # Derived from the sides when the pair is made: the metrics and the reports read them for
+    # every pair, often several times.
+    cross_bu: bool = field(init=False, repr=False, compare=False)
+    """Caller and callee BUs differ, or either is unknown."""
+    counts: bool = field(init=False, repr=False, compare=False)
+    """Only external operations count in the metrics."""
 
-    @property
-    def cross_bu(self) -> bool:
-        """Caller and callee BUs differ, or either is unknown."""
-        return self.caller.bu is None or self.callee.bu is None or self.caller.bu != self.callee.bu
-
-    @property
-    def counts(self) -> bool:
-        """Only external operations count in the metrics."""
-        return not any(side.op is not None and side.op.internal for side in (self.caller, self.callee))
+    def __post_init__(self) -> None:
+        caller_bu, callee_bu = self.caller.bu, self.callee.bu
+        object.__setattr__(self, "cross_bu", caller_bu is None or callee_bu is None or caller_bu != callee_bu)
+        caller, callee = self.caller.op, self.callee.op
+        internal = (caller is not None and caller.internal) or (callee is not None and callee.internal)
+        object.__setattr__(self, "counts", not internal)
 
     def not_counted(self, scope: str) -> str | None:
         """Why the pair is not in the alignment denominator of `scope`; None when it is.
@@ -90,18 +93,17 @@ class Pair:
         An out-of-view pair counts (as out of view) only for the side that is loaded; with
         `gated` (a check with context, SPEC §11), only for the sides of those services.
         """
-        sides = [
-            s
-            for s in (self.caller, self.callee)
-            if (s.op is not None or self.status != PairStatus.OUT_OF_VIEW)
-            and (gated is None or s.service in gated)
-        ]
+        sides: tuple[Side, ...] = (self.caller, self.callee)
+        if self.status == PairStatus.OUT_OF_VIEW:
+            sides = tuple(side for side in sides if side.op is not None)
+        if gated is not None:
+            sides = tuple(side for side in sides if side.service in gated)
         if by == "service":
             return {side.service for side in sides}
         return {side.bu or UNOWNED for side in sides}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     caller: Side
     callee: Side
@@ -118,23 +120,24 @@ def analyze(services: list[Service], policy: Policy) -> tuple[list[Pair], list[P
     problems: list[Problem] = []
     for service in estate.services.values():
         for op in service.operations:
-            caller = Side(service.id, op.key, op)
+            if not (op.calls or op.consumers):
+                continue
+            here = Side(service.id, op.key, op)  # the caller of its calls, the callee of its consumers
             for call in op.calls:
-                outcome = _callee(estate, hints, caller, call, problems)
+                outcome = _callee(estate, hints, here, call, problems)
                 if isinstance(outcome, Pair):
                     pairs.append(outcome)
                     continue
-                draft = drafts.setdefault(_key(caller, outcome), _Draft(caller, outcome))
+                draft = _draft(drafts, here, outcome)
                 if draft.call is not None:
-                    problems.extend(_written_apart(draft.call, call, caller, outcome))
+                    problems.extend(_written_apart(draft.call, call, here, outcome))
                 draft.call = draft.call or call
-            callee = Side(service.id, op.key, op)
             for consumer in op.consumers:
-                source = _caller(estate, hints, callee, consumer, problems)
+                source = _caller(estate, hints, here, consumer, problems)
                 if isinstance(source, Side):
-                    draft = drafts.setdefault(_key(source, callee), _Draft(source, callee))
+                    draft = _draft(drafts, source, here)
                     if draft.consumer is not None:
-                        problems.extend(_written_apart(draft.consumer, consumer, callee, source))
+                        problems.extend(_written_apart(draft.consumer, consumer, here, source))
                     draft.consumer = draft.consumer or consumer
                 elif source is not None:
                     pairs.append(source)
@@ -142,14 +145,20 @@ def analyze(services: list[Service], policy: Policy) -> tuple[list[Pair], list[P
         pair, found = _judge(draft, policy)
         pairs.append(pair)
         problems.extend(found)
-    problems.extend(budget_problems(estate, policy))
-    problems.extend(cycle_problems(estate))
+    waiting = sync_calls(estate)
+    problems.extend(budget_problems(waiting, policy))
+    problems.extend(cycle_problems(waiting))
     pairs.sort(key=lambda p: (p.caller.service, p.caller.operation, p.callee.service, p.callee.operation))
     return pairs, problems
 
 
-def _key(caller: Side, callee: Side) -> tuple[str, str, str, str]:
-    return caller.service, caller.operation, callee.service, callee.operation
+def _draft(drafts: dict[tuple[str, str, str, str], _Draft], caller: Side, callee: Side) -> _Draft:
+    """The draft of the pair (caller, callee), begun if new."""
+    key = caller.service, caller.operation, callee.service, callee.operation
+    draft = drafts.get(key)
+    if draft is None:
+        draft = drafts[key] = _Draft(caller, callee)
+    return draft
 
 
 def _callee(
@@ -279,18 +288,18 @@ def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, list[Problem]]:
         ]
     budget_ms = valid_ms(call.budget, policy)
     commitment_ms = callee.op.slo_ms if callee.op is not None else None
-    pair = Pair(
-        caller,
-        callee,
-        PairStatus.ALIGNED,
-        _text(call.budget),
-        commitment,
-        agreed,
-        call.mode,
-        _entries(call, consumer),
-    )
+    status, problems = _status(draft, call, budget_ms, commitment_ms, policy)
+    entries = _entries(call, consumer)
+    return Pair(caller, callee, status, _text(call.budget), commitment, agreed, call.mode, entries), problems
+
+
+def _status(
+    draft: _Draft, call: CallRef, budget_ms: float | None, commitment_ms: float | None, policy: Policy
+) -> tuple[PairStatus, list[Problem]]:
+    """The status of a pair the caller declares, and the findings of a violated one."""
+    consumer, caller, callee = draft.consumer, draft.caller, draft.callee
     if budget_ms is None or commitment_ms is None:
-        return _with(pair, PairStatus.UNDECLARED), []  # the missing/invalid value has its own finding
+        return PairStatus.UNDECLARED, []  # the missing/invalid value has its own finding
     problems: list[Problem] = []
     if commitment_ms > budget_ms:
         problems.append(
@@ -319,11 +328,11 @@ def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, list[Problem]]:
             )
         )
     if problems:
-        return _with(pair, PairStatus.VIOLATED), problems
+        return PairStatus.VIOLATED, problems
     if consumer is not None and consumer.budget is not None and agreed_ms is None:
-        return _with(pair, PairStatus.UNDECLARED), []  # the invalid agreed value is call-invalid already
+        return PairStatus.UNDECLARED, []  # the invalid agreed value is call-invalid already
     if policy.require_bidirectional and consumer is None:
-        return _with(pair, PairStatus.UNDECLARED), [
+        return PairStatus.UNDECLARED, [
             call_problem(
                 CONSUMER_NOT_LISTED,
                 call,
@@ -334,17 +343,11 @@ def _judge(draft: _Draft, policy: Policy) -> tuple[Pair, list[Problem]]:
                 ),
             )
         ]
-    return pair, []
-
-
-def _with(pair: Pair, status: PairStatus) -> Pair:
-    return Pair(
-        pair.caller, pair.callee, status, pair.budget, pair.commitment, pair.agreed, pair.mode, pair.entries
-    )
+    return PairStatus.ALIGNED, []
 
 
 def _entries(*refs: CallRef | None) -> tuple[tuple[str, str], ...]:
-    return tuple((ref.file, ref.pointer) for ref in refs if ref is not None)
+    return tuple([(ref.file, ref.pointer) for ref in refs if ref is not None])
 
 
 def _commitment(op: Operation | None) -> str | None:

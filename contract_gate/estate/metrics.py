@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -92,6 +93,18 @@ def alignment(pairs: Iterable[Pair], scope: str) -> Alignment:
     return Alignment(Ratio(aligned, len(counted)), scope, out_of_view)
 
 
+@dataclass(slots=True)
+class _Tally:
+    """The pairs of one group: in the alignment denominator, aligned among those, out of view."""
+
+    counted: int = 0
+    aligned: int = 0
+    out_of_view: int = 0
+
+    def alignment(self, scope: str) -> Alignment:
+        return Alignment(Ratio(self.aligned, self.counted), scope, self.out_of_view)
+
+
 def compute_metrics(
     services: Iterable[Service], pairs: Iterable[Pair], scope: str, gated: Collection[str] | None = None
 ) -> Metrics:
@@ -102,7 +115,6 @@ def compute_metrics(
     the sides among them.
     """
     services = list(services)
-    pairs = list(pairs)
     operations = [op for service in services for op in service.external]
     by_bu_ops: dict[str, list[Operation]] = {}
     for op in operations:
@@ -110,23 +122,29 @@ def compute_metrics(
     by_service_ops: dict[str, list[Operation]] = {}
     for service in services:
         by_service_ops.setdefault(service.id, []).extend(service.external)
-    by_bu_pairs: dict[str, list[Pair]] = {}
-    by_service_pairs: dict[str, list[Pair]] = {}
+    # Each pair judged once and tallied for its groups: what `alignment` would count on each
+    # group's list of pairs, without making the lists.
+    overall = _Tally()
+    by_bu_pairs: defaultdict[str, _Tally] = defaultdict(_Tally)
+    by_service_pairs: defaultdict[str, _Tally] = defaultdict(_Tally)
     for pair in pairs:
-        for bu in pair.groups("bu", gated):
-            by_bu_pairs.setdefault(bu, []).append(pair)
-        for service_id in pair.groups("service", gated):
-            by_service_pairs.setdefault(service_id, []).append(pair)
+        reason = pair.not_counted(scope)
+        bus, names = pair.groups("bu", gated), pair.groups("service", gated)
+        for tally in (overall, *(by_bu_pairs[bu] for bu in bus), *(by_service_pairs[n] for n in names)):
+            if reason is None:
+                tally.counted += 1
+                tally.aligned += pair.status == PairStatus.ALIGNED
+            elif reason == "out-of-view":
+                tally.out_of_view += 1
 
-    def groups(ops: dict[str, list[Operation]], grouped: dict[str, list[Pair]]) -> dict[str, GroupMetrics]:
-        names = sorted(set(ops) | set(grouped))
+    def groups(ops: dict[str, list[Operation]], tallies: dict[str, _Tally]) -> dict[str, GroupMetrics]:
         return {
-            name: GroupMetrics(completeness(ops.get(name, [])), alignment(grouped.get(name, []), scope))
-            for name in names
+            name: GroupMetrics(completeness(ops.get(name, [])), tallies.get(name, _Tally()).alignment(scope))
+            for name in sorted(set(ops) | set(tallies))
         }
 
     return Metrics(
-        overall=GroupMetrics(completeness(operations), alignment(pairs, scope)),
+        overall=GroupMetrics(completeness(operations), overall.alignment(scope)),
         by_bu=groups(by_bu_ops, by_bu_pairs),
         by_service=groups(by_service_ops, by_service_pairs),
     )

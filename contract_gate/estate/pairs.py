@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -48,13 +49,24 @@ class Estate:
             for prefix in service.base_paths:
                 for op in service.operations:
                     routes.setdefault((op.method, template(prefix + op.path)), op)
+        # What each reference named, by service: calls name the same operations many times.
+        self._named: dict[str, dict[str, Operation | None]] = {}
 
     def operation(self, service: str, ref: str) -> Operation | None:
         """The operation `ref` (operationId or "METHOD /path") names in a service; None if not loaded."""
-        route = route_of(ref)
-        if route is not None:
-            return self._by_route.get(service, {}).get(route)
-        return self._by_id.get(service, {}).get(ref)
+        named = self._named.get(service)
+        if named is None:
+            named = self._named[service] = {}
+        try:
+            return named[ref]
+        except KeyError:
+            route = route_of(ref)
+            if route is not None:
+                found = self._by_route.get(service, {}).get(route)
+            else:
+                found = self._by_id.get(service, {}).get(ref)
+            named[ref] = found
+            return found
 
 
 def call_problem(rule: Rule, entry: CallRef, side: Side, message: str) -> Problem:
@@ -67,5 +79,11 @@ def call_problem(rule: Rule, entry: CallRef, side: Side, message: str) -> Proble
 
 
 def valid_ms(value: object, policy: Policy) -> float | None:
-    """Milliseconds of a valid duration, else None."""
-    return slo_millis(value) if value is not None and check_slo(value, policy.max_slo_ms).valid else None
+    """Milliseconds of a valid duration, else None (a value other than a string is never valid)."""
+    return _valid_text_ms(value, policy.max_slo_ms) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_text_ms(value: str, max_ms: float) -> float | None:
+    # Budgets repeat across an estate's calls: each distinct one is checked once.
+    return slo_millis(value) if check_slo(value, max_ms).valid else None

@@ -380,6 +380,9 @@ class RymlLocator:
         self._base = _address(source)
         self._line_starts: list[int] | None = None
         self._slow: Locator | None = None
+        # (node, token) -> the child it leads to (ryml.NONE: none): a spec's estate anchors are
+        # dozens of pointers into the same few operations, each walked from the root.
+        self._steps: dict[tuple[int, str], int] = {}
 
     def locate(self, pointer: str) -> tuple[int, int]:
         """See `Locator.locate`."""
@@ -388,21 +391,27 @@ class RymlLocator:
 
     def _walk(self, tokens: list[str]) -> tuple[int, int | None, int]:
         """The deepest node `tokens` lead to, its parent (None at the root) and the tokens followed."""
-        tree, node, parent = self.tree, self.root, None
+        node, parent = self.root, None
         assert node is not None
         followed = 0
         for token in tokens:
-            kind = tree.type(node)
-            if kind & ryml.MAP:
-                child = tree.find_child(node, token)
-            elif kind & ryml.SEQ and token.isdigit() and int(token) < tree.num_children(node):
-                child = tree.child(node, int(token))
-            else:
-                break
+            child = self._steps.get((node, token))
+            if child is None:
+                child = self._steps[node, token] = self._step(node, token)
             if child == ryml.NONE:
                 break
             parent, node, followed = node, child, followed + 1
         return node, parent, followed
+
+    def _step(self, node: int, token: str) -> int:
+        """The child `token` names in `node`, or ryml.NONE."""
+        tree = self.tree
+        kind = tree.type(node)
+        if kind & ryml.MAP:
+            return int(tree.find_child(node, token))
+        if kind & ryml.SEQ and token.isdigit() and int(token) < tree.num_children(node):
+            return int(tree.child(node, int(token)))
+        return int(ryml.NONE)
 
     def _offset(self, tokens: list[str]) -> int | None:
         if self.root is None:

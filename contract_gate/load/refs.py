@@ -59,10 +59,20 @@ class RefResolver:
         self._documents: dict[Path, Document | LoadError] = {}
         self._checked: dict[Path, _Checked] = {}
         self._sanitized: dict[Path, Any] = {}
+        self._real: dict[Path, Path] = {}
+
+    def real(self, path: Path) -> Path:
+        """`path.resolve()`, worked out once per path."""
+        # Each costs a system call per folder on the way, and one file check asks a dozen times.
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = path.resolve()
+        return real
 
     def inside_root(self, path: Path) -> bool:
         """Whether a real path (symlinks followed) lies under the ref root."""
-        return inside(self.root, path)
+        real = self.real(path)
+        return real == self.root or self.root in real.parents
 
     def attempted(self) -> list[str]:
         """Real paths of every file a reference named, read or not (missing ones too)."""
@@ -74,7 +84,7 @@ class RefResolver:
 
     def register(self, document: Document) -> None:
         """Make an already loaded document known, so refs to it reuse it."""
-        self._documents[document.path.resolve()] = document
+        self._documents[self.real(document.path)] = document
 
     def check(self, document: Document) -> list[Problem]:
         """All reference problems of a document and of the local files it reaches."""
@@ -84,13 +94,13 @@ class RefResolver:
         seen: set[Path] = set()
         while pending:
             current = pending.pop()
-            key = current.path.resolve()
+            key = self.real(current.path)
             if key in seen:
                 continue
             seen.add(key)
             checked = self._check_one(current)
             problems.extend(checked.problems)
-            pending.extend(d for d in self.documents() if d.path.resolve() not in seen)
+            pending.extend(d for d in self.documents() if self.real(d.path) not in seen)
         return problems
 
     def follow(self, document: Document, ref: str) -> Target | None:
@@ -119,12 +129,12 @@ class RefResolver:
 
     def references(self, document: Document) -> list[tuple[tuple[str, ...], str]]:
         """Every `$ref` of a document: the token path of the object holding it, and the ref."""
-        checked = self._checked.get(document.path.resolve()) or self._check_one(document)
+        checked = self._checked.get(self.real(document.path)) or self._check_one(document)
         return checked.references
 
     def broken_pointers(self, document: Document) -> list[str]:
         """Pointers of the reference objects `sanitized` empties in this document."""
-        checked = self._checked.get(document.path.resolve()) or self._check_one(document)
+        checked = self._checked.get(self.real(document.path)) or self._check_one(document)
         return [jp.join(*tokens) for tokens in checked.broken]
 
     def sanitized(self, document: Document) -> Any:
@@ -132,7 +142,7 @@ class RefResolver:
 
         A reference to a mapped URL points at the local file it is read from instead.
         """
-        key = document.path.resolve()
+        key = self.real(document.path)
         if key not in self._sanitized:
             checked = self._checked.get(key) or self._check_one(document)
             edits: dict[tuple[str, ...], Any] = {tokens: {} for tokens in checked.broken}
@@ -148,11 +158,11 @@ class RefResolver:
         if parts.scheme != "file":
             return {}
         path = Path(unquote(parts.path))
-        loaded = self._documents.get(path.resolve()) if self.inside_root(path) else None
+        loaded = self._documents.get(self.real(path)) if self.inside_root(path) else None
         return self.sanitized(loaded) if isinstance(loaded, Document) else {}
 
     def _check_one(self, document: Document) -> _Checked:
-        key = document.path.resolve()
+        key = self.real(document.path)
         if key in self._checked:
             return self._checked[key]
         checked = _Checked()
@@ -167,7 +177,7 @@ class RefResolver:
             else:
                 if self._mapping(ref) is not None:
                     fragment = ref.partition("#")[2]
-                    uri = outcome.document.path.resolve().as_uri()
+                    uri = self.real(outcome.document.path).as_uri()
                     checked.mapped[tokens] = f"{uri}#{fragment}" if fragment else uri
                 if self._chain(document, ref)[1] == "cycle":
                     message = (
@@ -186,7 +196,7 @@ class RefResolver:
             located = self._locate(document, ref)
             if isinstance(located, Problem):
                 return located
-            real, fragment = located[0].resolve(), located[1]
+            real, fragment = self.real(located[0]), located[1]
             if real != self.root and self.root not in real.parents:
                 return Problem(
                     REF_FORBIDDEN,
@@ -232,7 +242,7 @@ class RefResolver:
         return None
 
     def _load(self, path: Path) -> Document | LoadError:
-        real = path.resolve()
+        real = self.real(path)
         if real not in self._documents:
             if not real.is_file():
                 self._documents[real] = LoadError(REF_UNRESOLVED, "no such file")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from contract_gate.config.policy import Policy
 from contract_gate.extensions.entries import parse_entry
 from contract_gate.extensions.values import (
+    VALID,
     EntryList,
     Verdict,
     check_owner,
@@ -76,21 +77,21 @@ class Operation:
     calls: tuple[CallRef, ...] = ()
     consumers: tuple[CallRef, ...] = ()
     entry_errors: tuple[tuple[str, str], ...] = ()  # (pointer, message) of malformed entries
+    # Derived from the fields above when the operation is made (or unpickled), not on each
+    # read: the estate analysis reads them several times for every pair.
+    key: str = field(init=False, repr=False, compare=False)
+    """`"POST /v1/orders"`."""
+    bu: str | None = field(init=False, repr=False, compare=False)
+    """The owning BU when the effective owner is valid."""
+    slo_ms: float | None = field(init=False, repr=False, compare=False)
+    """The promised p99 in milliseconds when the effective SLO is valid."""
 
-    @property
-    def key(self) -> str:
-        """`"POST /v1/orders"`."""
-        return f"{self.method.upper()} {self.path}"
-
-    @property
-    def bu(self) -> str | None:
-        """The owning BU when the effective owner is valid."""
-        return self.owner.value if self.owner is not None and self.owner_verdict.valid else None
-
-    @property
-    def slo_ms(self) -> float | None:
-        """The promised p99 in milliseconds when the effective SLO is valid."""
-        return slo_millis(self.slo.value) if self.slo is not None and self.slo_verdict.valid else None
+    def __post_init__(self) -> None:
+        derive = object.__setattr__  # frozen: the dataclass way to set a field after __init__
+        derive(self, "key", f"{self.method.upper()} {self.path}")
+        derive(self, "bu", self.owner.value if self.owner is not None and self.owner_verdict.valid else None)
+        valid_slo = self.slo is not None and self.slo_verdict.valid
+        derive(self, "slo_ms", slo_millis(self.slo.value) if self.slo is not None and valid_slo else None)
 
     @property
     def documented(self) -> bool:
@@ -183,8 +184,8 @@ def build_service(document: Document, family: str, resolver: RefResolver, policy
                     slo=slo,
                     owner_verdict=check_owner(owner.value, policy.bu_pattern, policy.bu_registry)
                     if owner
-                    else Verdict(),
-                    slo_verdict=check_slo(slo.value, policy.max_slo_ms) if slo else Verdict(),
+                    else VALID,
+                    slo_verdict=check_slo(slo.value, policy.max_slo_ms) if slo else VALID,
                     calls=calls,
                     consumers=consumers,
                     entry_errors=call_errors + consumer_errors,

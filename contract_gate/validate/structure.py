@@ -101,7 +101,7 @@ def validate_structure(
     data = resolver.sanitized(document)
     schema_path = SchemaPath.from_dict(
         data,
-        base_uri=document.path.resolve().as_uri(),
+        base_uri=resolver.real(document.path).as_uri(),
         handlers=_AllSchemes(resolver.retrieve),
     )
     validator = validator_cls(schema_path)

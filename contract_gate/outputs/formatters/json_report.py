@@ -47,7 +47,10 @@ def render_scored(report: Report, by: str) -> str:
 def render(report: Report) -> str:
     """The report as indented JSON."""
     try:
-        return orjson.dumps(report_data(report), option=orjson.OPT_INDENT_2).decode() + "\n"
+        # The newline by orjson: on a large estate's report a "+" would copy a hundred MB again.
+        return orjson.dumps(
+            report_data(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+        ).decode()
     except (orjson.JSONEncodeError, TypeError):
         from contract_gate.outputs.report_model import build_report_model
 
