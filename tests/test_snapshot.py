@@ -308,7 +308,9 @@ def test_reporting_commands_exit_2_on_a_broken_snapshot_and_say_why(
     assert "Traceback" not in result.output
 
 
-def test_two_snapshots_holding_one_service_name_both(orders_repo: Path, tmp_path: Path) -> None:
+def test_two_snapshots_holding_one_service_name_both(orders_repo: Path) -> None:
+    tmp_path = orders_repo / "snapshots"  # named relative to the working folder, as in a job
+    tmp_path.mkdir()
     for name in ("first", "second"):
         assert invoke("export", "orders", "-o", tmp_path / f"{name}.json", "--no-cache").exit_code == 0
     code, report = _report("score", tmp_path / "first.json", tmp_path / "second.json")
