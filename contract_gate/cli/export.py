@@ -24,8 +24,17 @@ from contract_gate.engine.run import collect, first_by_service
 from contract_gate.snapshot.codec import ServiceRecord, dump
 from contract_gate.snapshot.source import source_of
 
+# "\b" keeps click from rewrapping the paragraph that follows it.
+EXAMPLES = """\b
+Examples:
+  contract-gate export specs/ -o contracts.json
+  contract-gate export specs/ -o orders.json --source github.com/acme/orders
+  contract-gate check specs/ --context ../contract-snapshots   another repository's check
+  contract-gate score ../contract-snapshots/ --by bu           the estate's numbers
+"""
 
-@click.command()
+
+@click.command(epilog=EXAMPLES, short_help="Write the contract snapshot other repositories check against.")
 @paths_argument
 @click.option(
     "--output",
@@ -50,8 +59,9 @@ def export(
     JSON (schemas/snapshot.schema.json): each service's operations with their effective owner
     and SLO, x-calls and x-consumers, and the findings its own check gave, with the git remote,
     commit and time it came from; no schemas, no descriptions. Other repositories check against
-    it with `check --context`, and `score`, `badge`, `audit`, `graph` and `prometheus-rules`
-    read it among their PATHS. A spec whose check crashed writes nothing and exits 2.
+    it with `check --context`, and `score`, `badge`, `audit`, `graph`, `prometheus-rules` and
+    `portal` read it among their PATHS (docs/estate.md). A spec whose check crashed writes
+    nothing and exits 2.
     """
     settings, config_base, isolation, _ = prepare(ctx, paths, overrides(**options))
     with progress_bar(enabled=sys.stderr.isatty()) as progress:

@@ -60,6 +60,7 @@ Examples:
   contract-gate check specs/ --base origin/main     fail only on what this change broke
   contract-gate check specs/ --baseline .contract-gate-baseline.json
   contract-gate check specs/ --config ci/contract-gate.toml --policy org/policy.toml
+  contract-gate check specs/ --context ../contract-snapshots   judge calls into other repos
 """
 
 
