@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from contract_gate.config.settings import Config
 from contract_gate.engine import fast_paths
@@ -214,10 +215,16 @@ def _to_findings(
     problems: list[Problem],
     locators: dict[str, Locator],
     config: Config,
-    anchors: dict[tuple[str, str], tuple[int, int]] | None = None,
+    anchors: Mapping[tuple[str, str], tuple[int, int]]
+    | Mapping[tuple[str, str, str], tuple[int, int]]
+    | None = None,
+    by_service: bool = False,
 ) -> list[Finding]:
-    """Findings of the problems config does not turn off, placed by `anchors`, else by `locators`."""
-    known = anchors or {}
+    """Findings of the problems config does not turn off, placed by `anchors`, else by `locators`.
+
+    `anchors` are keyed by (file, pointer), or with `by_service` by (service, file, pointer).
+    """
+    known: Mapping[Any, tuple[int, int]] = anchors or {}
     findings = []
     for problem in problems:
         severity = config.severity_of(problem.rule, problem.case)
@@ -225,7 +232,8 @@ def _to_findings(
             continue
         line, column = problem.line, problem.column
         if line is None and problem.file is not None:
-            at = known.get((problem.file, problem.pointer))
+            place = (problem.file, problem.pointer)
+            at = known.get((problem.service or "", *place) if by_service else place)
             if at is None:
                 at = (locators.get(problem.file) or FixedLocator()).locate(problem.pointer)
             line, column = at
@@ -249,17 +257,7 @@ def estate_findings(
 
     Keyed by (service, file, pointer): snapshots from many repositories each name an `openapi.yaml`.
     """
-    findings = []
-    for problem in problems:
-        severity = config.severity_of(problem.rule, problem.case)
-        if severity is None:
-            continue
-        line, column = problem.line, problem.column
-        if line is None and problem.file is not None:
-            at = anchors.get((problem.service or "", problem.file, problem.pointer))
-            line, column = at if at is not None else FixedLocator().locate(problem.pointer)
-        findings.append(Finding.from_problem(problem, severity, line, column, _bounded(problem.message)))
-    return findings
+    return _to_findings(problems, {}, config, anchors, by_service=True)
 
 
 def _one_line(error: BaseException) -> str:
