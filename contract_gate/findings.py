@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass
+from typing import Any
 
 from contract_gate.pickling import by_constructor
 from contract_gate.rules import Rule, Severity
@@ -71,6 +73,27 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Stable report order: file, position, rule, message."""
         return (self.file or "\uffff", self.line or 0, self.column or 0, self.rule, self.message)
+
+
+# A Finding's attributes named as the JSON documents' finding fields (severity is a str enum).
+FINDING_FIELDS = (
+    "rule",
+    "severity",
+    "file",
+    "line",
+    "column",
+    "pointer",
+    "service",
+    "operation",
+    "message",
+    "fingerprint",
+)
+_finding_values = operator.attrgetter(*FINDING_FIELDS)
+
+
+def finding_data(finding: Finding) -> dict[str, Any]:
+    """A finding as the JSON report and the contract snapshots write it (FINDING_FIELDS, in order)."""
+    return dict(zip(FINDING_FIELDS, _finding_values(finding), strict=True))
 
 
 def fingerprint(problem: Problem) -> str:

@@ -11,7 +11,7 @@ import orjson
 from contract_gate.config.policy import Policy
 from contract_gate.estate.anchors import calls_pointer
 from contract_gate.extensions.values import Verdict, check_owner, check_slo
-from contract_gate.findings import Finding
+from contract_gate.findings import Finding, finding_data
 from contract_gate.rules import Severity
 from contract_gate.snapshot.kind import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION
 from contract_gate.spec.model import CallRef, Operation, Service, Sourced
@@ -80,7 +80,7 @@ def _service_data(record: ServiceRecord) -> dict[str, Any]:
         "position": list(record.position) if record.position is not None else None,
         "base_paths": list(service.base_paths),
         "operations": [_operation_data(op, service.file, record.anchors) for op in service.operations],
-        "findings": [_finding_data(finding) for finding in record.findings],
+        "findings": [finding_data(finding) for finding in record.findings],
     }
 
 
@@ -134,21 +134,6 @@ def _put_position(data: dict[str, Any], key: str, position: tuple[int, int] | No
         data[key] = list(position)
 
 
-def _finding_data(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule": finding.rule,
-        "severity": finding.severity.value,
-        "message": finding.message,
-        "file": finding.file,
-        "line": finding.line,
-        "column": finding.column,
-        "pointer": finding.pointer,
-        "service": finding.service,
-        "operation": finding.operation,
-        "fingerprint": finding.fingerprint,
-    }
-
-
 def records(snapshot: SnapshotModel, policy: Policy) -> tuple[Source, list[ServiceRecord]]:
     """The services of a validated snapshot, their owners and SLOs judged again under `policy`."""
     judge = _Judge(policy)
@@ -199,21 +184,7 @@ def _record(model: ServiceModel, judge: _Judge) -> ServiceRecord:
         operations,
         tuple(model.base_paths),
     )
-    findings = tuple(
-        Finding(
-            rule=f.rule,
-            severity=Severity(f.severity),
-            message=f.message,
-            file=f.file,
-            line=f.line,
-            column=f.column,
-            pointer=f.pointer,
-            service=f.service,
-            operation=f.operation,
-            fingerprint=f.fingerprint,
-        )
-        for f in model.findings
-    )
+    findings = tuple(Finding(**{**dict(f), "severity": Severity(f.severity)}) for f in model.findings)
     position = (model.position[0], model.position[1]) if model.position is not None else None
     return ServiceRecord(service, position, anchors, findings)
 

@@ -9,7 +9,6 @@ an extension) takes the models' serializer.
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import orjson
@@ -18,24 +17,9 @@ from contract_gate import __version__
 from contract_gate.engine.run import BaselineInfo, DiffInfo, GroupDelta, Report
 from contract_gate.estate.alignment import Pair
 from contract_gate.estate.metrics import Alignment, GroupMetrics, Metrics, Ratio
-from contract_gate.findings import Finding
+from contract_gate.findings import finding_data
 from contract_gate.outputs.schema_versions import REPORT_SCHEMA_VERSION
 from contract_gate.spec.model import Operation, Service, Sourced
-
-# A Finding's attributes named as the report's finding fields (severity is a str enum).
-FINDING_FIELDS = (
-    "rule",
-    "severity",
-    "file",
-    "line",
-    "column",
-    "pointer",
-    "service",
-    "operation",
-    "message",
-    "fingerprint",
-)
-_finding_values = operator.attrgetter(*FINDING_FIELDS)
 
 
 def render_scored(report: Report, by: str) -> str:
@@ -99,11 +83,6 @@ def report_data(report: Report) -> dict[str, Any]:
             for source in report.context
         ]
     return data
-
-
-def finding_data(f: Finding) -> dict[str, Any]:
-    """A finding as the JSON reports write it (FINDING_FIELDS, in order)."""
-    return dict(zip(FINDING_FIELDS, _finding_values(f), strict=True))
 
 
 def _service(service: Service) -> dict[str, Any]:

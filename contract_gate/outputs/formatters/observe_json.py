@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 from contract_gate import __version__
+from contract_gate.findings import finding_data
 from contract_gate.observe.judge import Observation, Observed
-from contract_gate.outputs.formatters.json_report import finding_data, ratio_data
+from contract_gate.outputs.formatters.json_report import ratio_data
 from contract_gate.outputs.formatters.observe_text import instant
 
 SCHEMA_VERSION = 1
