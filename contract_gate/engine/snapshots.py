@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from contract_gate.config.settings import Config, age_seconds
 from contract_gate.engine.checker import FileResult, Settings, problems_to_findings
 from contract_gate.findings import Problem
 from contract_gate.load.loader import display_path
-from contract_gate.snapshot.codec import ServiceRecord, Source
+from contract_gate.snapshot.codec import ServiceRecord, Source, utc_text
 from contract_gate.snapshot.read import SnapshotError, read_snapshot
 from contract_gate.snapshot.rules import SNAPSHOT_INVALID, SNAPSHOT_STALE
 from contract_gate.spec.model import Service
@@ -25,6 +26,16 @@ class ContextSource:
     commit: str | None
     time: datetime
     services: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """As the JSON report lists it (`ContextSourceModel`)."""
+        return {
+            "file": self.file,
+            "repository": self.repository,
+            "commit": self.commit,
+            "time": utc_text(self.time),
+            "services": self.services,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -280,17 +280,7 @@ def _report_model(report: Report, findings: list[FindingModel], services: list[S
         diff=_diff(report.diff, report) if report.diff is not None else None,
         incomplete=report.incomplete or None,
         judged_by=[JudgedValueModel.model_validate(j.as_dict()) for j in report.judged_by] or None,
-        context=[
-            ContextSourceModel(
-                file=source.file,
-                repository=source.repository,
-                commit=source.commit,
-                time=source.time.isoformat().replace("+00:00", "Z"),
-                services=source.services,
-            )
-            for source in report.context
-        ]
-        or None,
+        context=[ContextSourceModel.model_validate(source.as_dict()) for source in report.context] or None,
     )
 
 

@@ -48,6 +48,11 @@ class Source:
     time: datetime
 
 
+def utc_text(time: datetime) -> str:
+    """`2026-12-01T00:00:00Z`: a snapshot's time as it is written and reported."""
+    return time.isoformat().replace("+00:00", "Z")
+
+
 def dump(records: list[ServiceRecord], source: Source, generator: str) -> bytes:
     """The snapshot of `records` as JSON: its kind first (readers tell it by its head), a line per service.
 
@@ -61,7 +66,7 @@ def dump(records: list[ServiceRecord], source: Source, generator: str) -> bytes:
         "source": {
             "repository": source.repository,
             "commit": source.commit,
-            "time": source.time.isoformat().replace("+00:00", "Z"),
+            "time": utc_text(source.time),
         },
     }
     services = b",\n".join(orjson.dumps(_service_data(record)) for record in records)

@@ -72,16 +72,7 @@ def report_data(report: Report) -> dict[str, Any]:
     if report.judged_by:
         data["judged_by"] = [j.as_dict() for j in report.judged_by]
     if report.context:
-        data["context"] = [
-            {
-                "file": source.file,
-                "repository": source.repository,
-                "commit": source.commit,
-                "time": source.time.isoformat().replace("+00:00", "Z"),
-                "services": source.services,
-            }
-            for source in report.context
-        ]
+        data["context"] = [source.as_dict() for source in report.context]
     return data
 
 
