@@ -10,6 +10,7 @@ from typing import Any
 from contract_gate.config.settings import Config, age_seconds
 from contract_gate.engine.checker import FileResult, Settings, problems_to_findings
 from contract_gate.findings import Problem
+from contract_gate.load.discovery import discover
 from contract_gate.load.loader import display_path
 from contract_gate.snapshot.codec import ServiceRecord, Source, utc_text
 from contract_gate.snapshot.read import SnapshotError, read_snapshot
@@ -83,14 +84,11 @@ def read_context(settings: Settings) -> Context:
 
 
 def _snapshot_files(paths: tuple[Path, ...]) -> list[Path]:
-    """The files named, and every `.json` file under the folders named, in name order."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
-        else:
-            found.append(path)
-    return found
+    """The files named, and every `.json` file under the folders named, walked as inputs are.
+
+    Hidden folders (a repository of snapshots has its `.git`) are pruned, as in every walk.
+    """
+    return [c.path for c in discover(list(paths), [], Path.cwd()) if c.explicit or c.path.suffix == ".json"]
 
 
 def _as_result(record: ServiceRecord, display: str) -> FileResult:
