@@ -10,7 +10,7 @@ import orjson
 
 from contract_gate.config.policy import Policy
 from contract_gate.estate.anchors import calls_pointer
-from contract_gate.extensions.values import Verdict, check_owner, check_slo
+from contract_gate.extensions.values import VALID, Verdict, check_owner, check_slo
 from contract_gate.findings import Finding, finding_data
 from contract_gate.rules import Severity
 from contract_gate.snapshot.kind import SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION
@@ -141,45 +141,13 @@ def _put_position(data: dict[str, Any], key: str, position: tuple[int, int] | No
 
 def records(snapshot: SnapshotModel, policy: Policy) -> tuple[Source, list[ServiceRecord]]:
     """The services of a validated snapshot, their owners and SLOs judged again under `policy`."""
-    judge = _Judge(policy)
     source = Source(snapshot.source.repository, snapshot.source.commit, snapshot.source.time)
-    return source, [_record(service, judge) for service in snapshot.services]
+    return source, [_record(service, policy) for service in snapshot.services]
 
 
-class _Judge:
-    """check_owner/check_slo under one policy, once per distinct value (an estate repeats a few)."""
-
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
-        self.seen: dict[tuple[str, str], Verdict] = {}
-
-    def owner(self, sourced: Sourced | None) -> Verdict:
-        if sourced is None:
-            return Verdict()
-        return self._once("owner", sourced.value)
-
-    def slo(self, sourced: Sourced | None) -> Verdict:
-        if sourced is None:
-            return Verdict()
-        return self._once("slo", sourced.value)
-
-    def _once(self, name: str, value: Any) -> Verdict:
-        key = (name, orjson.dumps(value).decode())
-        verdict = self.seen.get(key)
-        if verdict is None:
-            policy = self.policy
-            verdict = (
-                check_owner(value, policy.bu_pattern, policy.bu_registry)
-                if name == "owner"
-                else check_slo(value, policy.max_slo_ms)
-            )
-            self.seen[key] = verdict
-        return verdict
-
-
-def _record(model: ServiceModel, judge: _Judge) -> ServiceRecord:
+def _record(model: ServiceModel, policy: Policy) -> ServiceRecord:
     anchors: Anchors = {}
-    operations = tuple(_operation(model, op, judge, anchors) for op in model.operations)
+    operations = tuple(_operation(model, op, policy, anchors) for op in model.operations)
     service = Service(
         model.id,
         model.title,
@@ -194,7 +162,7 @@ def _record(model: ServiceModel, judge: _Judge) -> ServiceRecord:
     return ServiceRecord(service, position, anchors, findings)
 
 
-def _operation(service: ServiceModel, model: OperationModel, judge: _Judge, anchors: Anchors) -> Operation:
+def _operation(service: ServiceModel, model: OperationModel, policy: Policy, anchors: Anchors) -> Operation:
     file = model.file if model.file is not None else service.file
     owner, slo = _sourced(model.owner, file), _sourced(model.slo, file)
     # The pointers as jp.child writes them: "x-calls", "x-consumers" and indexes need no escaping.
@@ -215,8 +183,9 @@ def _operation(service: ServiceModel, model: OperationModel, judge: _Judge, anch
         internal=model.internal,
         owner=owner,
         slo=slo,
-        owner_verdict=judge.owner(owner),
-        slo_verdict=judge.slo(slo),
+        # Judged as build_service judges a spec's values, under the reading run's policy.
+        owner_verdict=check_owner(owner.value, policy.bu_pattern, policy.bu_registry) if owner else VALID,
+        slo_verdict=check_slo(slo.value, policy.max_slo_ms) if slo else VALID,
         calls=calls,
         consumers=consumers,
         entry_errors=tuple(model.entry_errors),
