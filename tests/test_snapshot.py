@@ -447,3 +447,13 @@ def test_export_warns_of_a_service_id_declared_twice_and_keeps_the_first(
     assert "legacy-orders.yaml" in result.stderr and "left out of the snapshot" in result.stderr
     (service,) = json.loads((work / "contracts.json").read_text())["services"]
     assert service["file"] == "legacy-orders.yaml"
+
+
+def test_export_writes_nothing_when_an_input_cannot_be_read(orders_repo: Path, snapshots: Path) -> None:
+    bad = snapshots / "broken.json"
+    bad.write_text('{"kind": "contract-gate-snapshot", "schema_version": 1,', encoding="utf-8")
+    result = invoke("export", "orders", bad, "-o", snapshots / "merged.json", "--no-cache")
+    assert result.exit_code == 2
+    assert "broken.json:1:1: error [snapshot-invalid]" in result.stderr
+    assert "nothing written" in result.stderr
+    assert not (snapshots / "merged.json").exists()

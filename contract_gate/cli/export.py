@@ -75,9 +75,11 @@ def export(
         )
     lost = [r for r in results if r.lost]
     if lost:
+        from contract_gate.outputs.formatters.text import finding_line
+
         for result in lost:
             for finding in result.findings:
-                click.echo(f"{finding.file}:{finding.line or 1}: {finding.message}", err=True)
+                click.echo(finding_line(finding), err=True)
         click.echo(f"contract-gate: error: nothing written: {len(lost)} file(s) could not be read", err=True)
         ctx.exit(EXIT_ERROR)
     firsts = first_by_service(results)
