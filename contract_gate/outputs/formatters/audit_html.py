@@ -6,10 +6,7 @@ text; a Content-Security-Policy meta tag forbids scripts and network loads on to
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-
-import jinja2
 
 from contract_gate.outputs.audit import (
     NOT_COUNTED_TEXT,
@@ -22,6 +19,7 @@ from contract_gate.outputs.audit import (
 )
 from contract_gate.outputs.audit_observed import conformance_text, measured_text
 from contract_gate.outputs.report_model import RatioModel
+from contract_gate.outputs.templating import template
 
 BAR_WIDTH = 120  # px of a 100% bar in the per-service charts
 
@@ -39,9 +37,9 @@ class Bar:
 def render(audit: AuditModel, terminal_width: int | None = None) -> str:
     """The audit as an HTML page."""
     del terminal_width  # the same on a terminal
-    template = _environment().get_template("audit.html.j2")
+    page = template("audit.html.j2")
     charts = {name: _bars(group.completeness, group.alignment) for name, group in audit.by_service.items()}
-    return template.render(
+    return page.render(
         audit=audit,
         charts=charts,
         findings=audit_findings(audit),
@@ -55,17 +53,6 @@ def render(audit: AuditModel, terminal_width: int | None = None) -> str:
         ratio_text=ratio_text,
         conformance_text=conformance_text,
         measured_text=measured_text,
-    )
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("contract_gate.outputs", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
     )
 
 

@@ -6,12 +6,9 @@ markup; each page carries a Content-Security-Policy that lets it load only the s
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import jinja2
 
 from contract_gate import __version__
 from contract_gate.engine.run import Report
@@ -19,6 +16,7 @@ from contract_gate.estate.alignment import UNOWNED
 from contract_gate.estate.metrics import Alignment, GroupMetrics, Ratio
 from contract_gate.findings import Finding
 from contract_gate.outputs.audit import outcome, place_text
+from contract_gate.outputs.templating import template
 from contract_gate.spec.model import Service
 
 # Only the site's own files: scripts, styles, images (and Swagger UI's inline data: icons).
@@ -107,7 +105,7 @@ def render_index(
 ) -> str:
     """The index page."""
     config = report.config
-    return _template("portal_index.html.j2").render(
+    return template("portal_index.html.j2").render(
         csp=CSP,
         version=__version__,
         report=report,
@@ -128,7 +126,7 @@ def render_service(
     row: ServiceRow, service: Service, stem: str, findings: list[Finding], from_spec: bool
 ) -> str:
     """The page of one service: its header, then Swagger UI fed by the spec and data scripts beside it."""
-    return _template("portal_service.html.j2").render(
+    return template("portal_service.html.j2").render(
         csp=CSP,
         version=__version__,
         row=row,
@@ -138,18 +136,3 @@ def render_service(
         from_spec=from_spec,
         place=place_text,
     )
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("contract_gate.outputs", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _template(name: str) -> jinja2.Template:
-    return _environment().get_template(name)
