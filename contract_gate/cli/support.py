@@ -22,7 +22,7 @@ from contract_gate.engine.cache import Cache
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.pool import Isolation, default_jobs
 from contract_gate.engine.run import NoSpecsError, Report
-from contract_gate.estate.alignment import UNOWNED
+from contract_gate.estate.alignment import bu_order
 from contract_gate.history import gate
 from contract_gate.history.errors import BaselineError, DiffError
 from contract_gate.history.policy import Judgement, judge
@@ -331,7 +331,7 @@ def require_bu(report: Report, bu: str) -> None:
 def estate_bus(report: Report) -> list[str]:
     """The BUs of the estate: owners of operations (internal ones too) and of pairs, "(unowned)" last."""
     owners = {op.bu for service in report.services for op in service.operations if op.bu is not None}
-    return sorted(owners | set(report.metrics.by_bu), key=lambda bu: (bu == UNOWNED, bu))
+    return sorted(owners | set(report.metrics.by_bu), key=bu_order)
 
 
 def overrides(**flags: Any) -> dict[str, Any]:

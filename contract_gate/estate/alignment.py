@@ -35,6 +35,11 @@ from contract_gate.spec.model import CallRef, Operation, Service
 UNOWNED = "(unowned)"
 
 
+def bu_order(bu: str) -> tuple[bool, str]:
+    """Sort key of BU names: by name, "(unowned)" last."""
+    return bu == UNOWNED, bu
+
+
 class PairStatus(StrEnum):
     """How a call stands against the callee's commitment (SPEC: SLO alignment)."""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from contract_gate import __version__
 from contract_gate.engine.run import Report
-from contract_gate.estate.alignment import UNOWNED
+from contract_gate.estate.alignment import UNOWNED, bu_order
 from contract_gate.estate.metrics import Alignment, GroupMetrics, Ratio
 from contract_gate.findings import Finding
 from contract_gate.outputs.audit import outcome, place_text
@@ -83,7 +83,7 @@ def _judged(ratio: Ratio, threshold: float, unit: str) -> Judged:
 def service_row(service: Service, page: str, report: Report, findings: list[Finding]) -> ServiceRow:
     """The row of one service: owners, operation counts, metrics and findings by severity."""
     external = service.external
-    bus = tuple(sorted({op.bu or UNOWNED for op in external}, key=lambda bu: (bu == UNOWNED, bu)))
+    bus = tuple(sorted({op.bu or UNOWNED for op in external}, key=bu_order))
     counts = Counter(f.severity.value for f in findings)
     metrics = judged_group(service.id, report.metrics.by_service.get(service.id), report)
     search = " ".join([service.id, service.title or "", *bus]).lower()
@@ -112,7 +112,7 @@ def render_index(
         overall=overall,
         bus=bus,
         rows=rows,
-        all_bus=sorted({bu for row in rows for bu in row.bus}, key=lambda bu: (bu == UNOWNED, bu)),
+        all_bus=sorted({bu for row in rows for bu in row.bus}, key=bu_order),
         estate_findings=estate_findings,
         thresholds={"completeness": config.min_completeness, "alignment": config.min_alignment},
         scope=config.alignment_scope,
