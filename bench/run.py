@@ -209,6 +209,13 @@ def busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
+def print_failure(sample: Sample, out: Path) -> None:
+    """The last lines a failed or timed-out run wrote to its stderr file, indented under its line."""
+    if sample.code not in (0, 1) or sample.timed_out:
+        for line in out.with_suffix(".stderr").read_text("utf-8", "replace").strip().splitlines()[-5:]:
+            print(f"      | {line}", flush=True)
+
+
 def measure(argv: list[str], cwd: Path, env: dict[str, str], stdout: Path, timeout: float) -> Sample:
     """Run argv once; wall time, peak tree RSS, largest process RSS, exit code, CPU used."""
     with stdout.open("wb") as out, stdout.with_suffix(".stderr").open("wb") as err:
@@ -541,9 +548,7 @@ def _measure_one(
         f"cpu {sample.cpu:7.1f} s  others' cpu {sample.others_cpu:6.1f} s  exit {sample.code}",
         flush=True,
     )
-    if sample.code not in (0, 1) or sample.timed_out:
-        for line in out.with_suffix(".stderr").read_text("utf-8", "replace").strip().splitlines()[-5:]:
-            print(f"      | {line}", flush=True)
+    print_failure(sample, out)
     return sample
 
 
@@ -568,10 +573,7 @@ def run_tool(
             f"cpu {sample.cpu:7.1f} s  others' cpu {sample.others_cpu:6.1f} s  exit {sample.code}{note}",
             flush=True,
         )
-        if sample.code not in (0, 1) or sample.timed_out:
-            tail = out.with_suffix(".stderr").read_text("utf-8", "replace").strip().splitlines()[-5:]
-            for line in tail:
-                print(f"      | {line}", flush=True)
+        print_failure(sample, out)
         if sample.timed_out:
             break
     try:

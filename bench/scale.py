@@ -45,7 +45,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from estate_gen import generate
-from run import MB, QUIET_ENV, REPO, VENV_BIN, Sample, _env_int, _env_list, git_state, measure, netns_prefix
+from run import (
+    MB,
+    QUIET_ENV,
+    REPO,
+    VENV_BIN,
+    Sample,
+    _env_int,
+    _env_list,
+    git_state,
+    measure,
+    netns_prefix,
+    print_failure,
+)
 
 BEGIN, END = "<!-- estate-scale: begin (bench/scale.py) -->", "<!-- estate-scale: end -->"
 DEFAULT_BASE = "7add069"
@@ -143,9 +155,7 @@ class Runner:
             f"others' cpu {sample.others_cpu:6.1f} s  exit {sample.code}",
             flush=True,
         )
-        if sample.code not in (0, 1) or sample.timed_out:
-            for line in out.with_suffix(".stderr").read_text("utf-8", "replace").strip().splitlines()[-5:]:
-                print(f"      | {line}", flush=True)
+        print_failure(sample, out)
         return sample
 
     def analysis(self, code: Code, estate: str, cache: Path) -> dict[str, float]:
