@@ -8,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLES, check_json
 
 from contract_gate.config.settings import Config
@@ -40,10 +41,12 @@ def _estate(tmp_path: Path) -> list[Candidate]:
     return [Candidate(tmp_path / name, True) for name in names]
 
 
-def test_each_failure_is_a_finding_for_its_file_and_the_others_are_checked(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_failure_is_a_finding_for_its_file_and_the_others_are_checked(tmp_path: Path, jobs: int) -> None:
+    # With one worker every file is queued behind the failing ones: none may be blamed or lost.
     candidates = _estate(tmp_path)
     settings = Settings(Config(), tmp_path.resolve())
-    isolation = Isolation(jobs=2, seconds=2.0, memory=1024**3)
+    isolation = Isolation(jobs=jobs, seconds=2.0, memory=1024**3)
     started = time.monotonic()
     results = check_isolated(candidates, settings, isolation, _hostile_check)
     assert time.monotonic() - started < 30
