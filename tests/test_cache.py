@@ -25,6 +25,7 @@ from contract_gate.engine.cache import _HEADER as HEADER
 from contract_gate.engine.cache import Cache, classes_fingerprint, signing_key
 from contract_gate.engine.checker import FileResult, Settings
 from contract_gate.engine.run import run
+from contract_gate.engine.run_record import FOLDER as RUNS
 from contract_gate.outputs.report_model import build_report_model
 from contract_gate.pickling import by_constructor
 
@@ -249,7 +250,9 @@ def test_an_empty_key_variable_falls_back_to_the_key_file(
 
 
 def _check_cli(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict[str, Any]]:
+    """`check` through the per-file records: the whole-run records (test_replay.py) are dropped first."""
     monkeypatch.setenv("CONTRACT_GATE_CACHE_DIR", str(cache))
+    shutil.rmtree(cache / RUNS, ignore_errors=True)
     return check_json(estate.relative_to(Path.cwd()))
 
 

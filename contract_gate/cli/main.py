@@ -19,6 +19,7 @@ from contract_gate.cli import policy as cli_policy
 from contract_gate.cli import portal as cli_portal
 from contract_gate.cli import prometheus as cli_prometheus
 from contract_gate.cli import score as cli_score
+from contract_gate.cli.replay import Outcome, crashed, recalled, remember, replay_for
 from contract_gate.cli.support import (
     EXIT_ERROR,
     EXIT_FAILED,
@@ -40,6 +41,7 @@ from contract_gate.history import baseline as baselines
 from contract_gate.outputs.registry import check_output, formats
 
 if TYPE_CHECKING:
+    from contract_gate.engine.run import Report
     from contract_gate.history.diff import Revision
 
 # "\b" keeps click from rewrapping the paragraph that follows it.
@@ -156,19 +158,41 @@ def check(
     accepted = baselines.load(baseline_file) if baseline_file is not None else None
     revision = _base_revision(base_rev)
     prepared = prepare(ctx, paths, overrides(fail_on=fail_on, **gate), revision)
-    report = execute(paths, prepared, revision, accepted)
+    # A run over unchanged files is replayed; diff mode and baselines read more than the files.
+    options = [fmt, str(output is None), *(extra for extra, _target in reports)]
+    replay = replay_for(paths, prepared, options) if revision is None and accepted is None else None
+    outcome = recalled(replay) if replay is not None else None
+    if outcome is None:
+        report = execute(paths, prepared, revision, accepted, cache=replay.cache if replay else None)
+        outcome = _outcome(report, fmt, [extra for extra, _target in reports], output)
+        if replay is not None and not crashed(report):
+            remember(replay, outcome)
+    for note in outcome.notes:
+        click.echo(note, err=True)
+    emit(outcome.output, output)
+    for (_format, target), text in zip(reports, outcome.reports, strict=True):
+        write_atomic(target, text)
+    if outcome.summary is not None:
+        click.echo(outcome.summary, err=True)
+    ctx.exit(outcome.exit_code)
+
+
+def _outcome(report: Report, fmt: str, extra_formats: list[str], output: Path | None) -> Outcome:
+    """What `check` shows of a report: in `fmt`, in each extra format, its notes and exit code."""
     note = baselines.stale_note(report.baseline_info) if report.baseline_info else None
-    if note is not None:
-        click.echo(f"contract-gate: info: {note}", err=True)
-    emit(check_output(fmt)(report), output)
-    for extra_format, target in reports:
-        write_atomic(target, check_output(extra_format)(report))
+    summary = None
     if output is not None and fmt != "text":
         from contract_gate.outputs.formatters import text as text_format
 
-        click.echo(text_format.summary(report), err=True)
+        summary = text_format.summary(report)
     finished = not report.internal_errors and not report.incomplete
-    ctx.exit(EXIT_PASSED if report.passed else EXIT_FAILED if finished else EXIT_ERROR)
+    return Outcome(
+        output=check_output(fmt)(report),
+        reports=tuple(check_output(extra)(report) for extra in extra_formats),
+        notes=(f"contract-gate: info: {note}",) if note is not None else (),
+        summary=summary,
+        exit_code=EXIT_PASSED if report.passed else EXIT_FAILED if finished else EXIT_ERROR,
+    )
 
 
 def _base_revision(base_rev: str | None) -> Revision | None:

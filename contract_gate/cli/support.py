@@ -243,10 +243,14 @@ def execute(
     prepared: Prepared,
     revision: Revision | None = None,
     baseline: Baseline | None = None,
+    cache: Cache | None = None,
 ) -> Report:
-    """Run the gate with prepared settings: the result cache, and a progress bar on a terminal."""
+    """Run the gate with prepared settings: the result cache, and a progress bar on a terminal.
+
+    `cache`: the result cache opened already (else the one the config asks for is opened).
+    """
     settings, config_base, isolation, judgement = prepared
-    cache = result_cache(settings, config_base)
+    cache = cache or result_cache(settings, config_base)
     with progress_bar(enabled=sys.stderr.isatty()) as progress:
         return gate.check(
             list(paths),

@@ -93,6 +93,8 @@ class Cache:
     _compact: bool = False
     _bad: set[bytes] = field(default_factory=set)
     _pack: tuple[int, int] | None = None  # (pid, fd): this process's pack, once it stored
+    # Every file the results looked up or noted were computed from: relative path -> SHA-256.
+    _files_read: dict[str, str] = field(default_factory=dict)
     _opened: int = field(default_factory=time.time_ns)
 
     @classmethod
@@ -128,13 +130,13 @@ class Cache:
         # Relative, so that another checkout folder hits (and the spec's hash is known already).
         cwd = str(Path.cwd())
         relative = [_relative(path, cwd) for path in result.dependencies]
-        dependencies = [(path, self._hash(Path(path))) for path in relative]
+        dependencies = [(path, self.file_hash(Path(path))) for path in relative]
         # Two pickles, one after the other: a lookup unpickles the result only when the
         # dependencies are unchanged.
         payload = pickle.dumps(dependencies, protocol=pickle.HIGHEST_PROTOCOL) + (
             pickled or pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         )
-        header = _HEADER.pack(_stamp(), slot, name, _SIGNATURE + len(payload))
+        header = _HEADER.pack(stamp(), slot, name, _SIGNATURE + len(payload))
         signature = hmac.new(self.key, header + payload, hashlib.sha256).digest()
         with contextlib.suppress(OSError):
             _write_all(self._pack_fd(), header + signature + payload)
@@ -172,14 +174,30 @@ class Cache:
             # Signed with our key (see the module doc), but perhaps by other code: a class since
             # renamed or reshaped raises whatever its reconstruction raises.
             stream = io.BytesIO(payload)
-            for path, digest in pickle.load(stream):
-                if self._hash(Path(path)) != digest:
+            dependencies = pickle.load(stream)
+            for path, digest in dependencies:
+                if self.file_hash(Path(path)) != digest:
                     return None
             # A fresh unpickler: one reused for the second pickle would mix up the two memos.
             result = pickle.loads(payload[stream.tell() :])
         except Exception:
             return None
-        return result if isinstance(result, FileResult) else None
+        if not isinstance(result, FileResult):
+            return None
+        self._files_read.update(dependencies)
+        return result
+
+    def note_read(self, results: list[FileResult]) -> None:
+        """Remember the files these freshly checked results were computed from (`files_read`)."""
+        cwd = str(Path.cwd())
+        for result in results:
+            for path in result.dependencies:
+                relative = _relative(path, cwd)
+                self._files_read[relative] = self.file_hash(Path(relative))
+
+    def files_read(self) -> dict[str, str]:
+        """Relative path -> SHA-256 of every file the results of this run came from."""
+        return dict(self._files_read)
 
     def _index(self) -> dict[bytes, list[_Record]]:
         """Every record of every pack, read once, by name; oldest first."""
@@ -192,21 +210,21 @@ class Cache:
         except OSError:
             packs = []
         total = 0
-        current = _stamp()
+        current = stamp()
         for pack in packs:
-            data = _read_regular(pack)
+            data = read_regular(pack)
             if data is None:
                 continue
             self._read.append(pack)
             view, at = memoryview(data), 0
             while at + _HEADER.size <= len(data):
-                stamp, slot, name, size = _HEADER.unpack_from(data, at)
+                written_by, slot, name, size = _HEADER.unpack_from(data, at)
                 end = at + _HEADER.size + size
                 if size < _SIGNATURE or end > len(data):
                     break  # torn by a crash: the rest of this pack is lost
                 record = (bytes(view[at : at + _HEADER.size]), view[at + _HEADER.size : end])
                 self._records.setdefault(name, []).append(record)
-                if stamp == current:
+                if written_by == current:
                     self._live[slot] = name
                 total += end - at
                 at = end
@@ -235,14 +253,17 @@ class Cache:
         known = self._keys.get(candidate)
         if known is not None and known[0] is settings:
             return known[1], known[2]
-        slot_parts = (_stamp().hex(), self._settings_text(settings), display_path(candidate.path))
+        slot_parts = (stamp().hex(), self.settings_text(settings), display_path(candidate.path))
         slot = hashlib.sha256("\x1f".join((*slot_parts, str(candidate.explicit))).encode()).digest()[:16]
-        name = hashlib.sha256(slot + self._hash(candidate.path).encode()).digest()[:16]
+        name = hashlib.sha256(slot + self.file_hash(candidate.path).encode()).digest()[:16]
         self._keys[candidate] = (settings, slot, name)
         return slot, name
 
-    def _settings_text(self, settings: Settings) -> str:
-        # Serialised once per run, not once per file (lookup and store of every file need it).
+    def settings_text(self, settings: Settings) -> str:
+        """The settings a result depends on, as text: part of every record's name.
+
+        Serialised once per run, not once per file (lookup and store of every file need it).
+        """
         if self._settings is None or self._settings[0] is not settings:
             config = settings.config
             values = [
@@ -256,7 +277,8 @@ class Cache:
             self._settings = (settings, text)
         return self._settings[1]
 
-    def _hash(self, path: Path) -> str:
+    def file_hash(self, path: Path) -> str:
+        """The SHA-256 of a file's bytes as this run first read them ("missing": unreadable)."""
         if path not in self._hashes:
             try:
                 self._hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -265,7 +287,7 @@ class Cache:
         return self._hashes[path]
 
 
-def _read_regular(path: Path) -> bytes | None:
+def read_regular(path: Path) -> bytes | None:
     """The bytes of a regular file, never through a symlink (one planted to /dev/zero)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
@@ -295,7 +317,7 @@ def _relative(path: str, cwd: str) -> str:
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 
-def _stamp() -> bytes:
+def stamp() -> bytes:
     """The code a record was written by: contract-gate's version, its pickled classes, the OpenAPI schemas."""
     code = f"{__version__}\x1f{classes_fingerprint()}\x1f{official.version_line()}"
     return hashlib.sha256(code.encode()).digest()[:8]

@@ -201,6 +201,7 @@ def _check_all(
             if progress is not None:
                 progress(index, len(todo))
     if cache is not None:
+        cache.note_read(fresh)
         cache.close()
     new = iter(fresh)
     return [hit if hit is not None else next(new) for hit in cached]
