@@ -7,7 +7,10 @@ section of docs/benchmarks.md, between the markers below, leaving the peers' tab
 For each size, bench/estate_gen.py writes the estate (ten operations and about twenty x-calls
 per service) and contract-gate checks it:
     cold      `--no-cache`, so every file is read, validated and modelled
-    warm      with the result cache filled by one untimed run, nothing changed since
+    warm      with the result cache filled by one untimed run, nothing changed since (replayed
+              from the run's record, contract_gate/engine/run_record.py)
+    changed   the same, after a comment was added to one spec: every other file's result from
+              the cache, the estate analysis and the reports done again
     analysis  `analyze` and `compute_metrics` alone, timed inside a warm run (bench/estate_timing.py)
 At the target size the code of BENCH_SCALE_BASE (the commit before the scale work) is measured
 too, alternated run by run with today's, and the two JSON reports must be byte-identical.
@@ -67,9 +70,9 @@ LINEAR_SLACK = 1.5
 SNAPSHOT_SECONDS, SNAPSHOT_MB = 10.0, 1024
 HEAD = (
     "| services | code | operations | calls | pairs | runs | cold wall s | cold CPU s | cold largest "
-    "process MB | cold tree RSS MB | warm wall s | warm CPU s | warm largest process MB | analyze s "
-    "| metrics s | µs per pair | report |\n"
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    "process MB | cold tree RSS MB | warm wall s | warm CPU s | warm largest process MB | one spec changed "
+    "wall s | analyze s | metrics s | µs per pair | report |\n"
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 )
 
 
@@ -89,6 +92,7 @@ class Row:
     code: str
     cold: list[Sample] = field(default_factory=list)
     warm: list[Sample] = field(default_factory=list)
+    changed: list[Sample] = field(default_factory=list)  # warm, but one spec edited before each run
     analysis: dict[str, float] = field(default_factory=dict)
     same_report: bool | None = None  # as the other code's, where both ran
 
@@ -161,6 +165,8 @@ class Runner:
     def analysis(self, code: Code, estate: str, cache: Path) -> dict[str, float]:
         """`analyze` and `compute_metrics` timed inside a warm `check` (bench/estate_timing.py)."""
         result, out = self.work / "timing.json", self.work / "timing.out"
+        # Without the run's record (contract_gate/engine/run_record.py): a replayed run analyses nothing.
+        shutil.rmtree(cache / "runs", ignore_errors=True)
         script = str(Path(__file__).with_name("estate_timing.py"))
         argv = [*self.prefix, str(VENV_BIN / "python"), script, str(result), "check", estate]
         argv += ["--format", "json", "-o", str(out), *self.jobs]
@@ -201,6 +207,7 @@ def measure_size(runner: Runner, codes: list[Code], size: int, runs: int) -> lis
         runner.check(code, estate, prime, cache, False, f"(priming the cache, {code.label})")
         for _ in range(runs):
             row.warm.append(runner.check(code, estate, prime, cache, False, f"warm ({code.label})"))
+        row.changed = one_spec_changed(runner, code, estate, cache, runs)
         row.analysis = runner.analysis(code, estate, cache)
         shutil.rmtree(cache, ignore_errors=True)
         if not filecmp.cmp(prime, outs[code.label], shallow=False):
@@ -212,6 +219,21 @@ def measure_size(runner: Runner, codes: list[Code], size: int, runs: int) -> lis
         print(f"  reports of {' and '.join(c.label for c in codes)}: {'identical' if same else 'DIFFERENT'}")
     shutil.rmtree(runner.work / estate, ignore_errors=True)
     return rows
+
+
+def one_spec_changed(runner: Runner, code: Code, estate: str, cache: Path, runs: int) -> list[Sample]:
+    """Warm runs after a new comment in one spec each time: no run record to replay, one file to check."""
+    spec = min((runner.work / estate).rglob("*.yaml"))
+    original = spec.read_bytes()
+    out = runner.work / "changed.json"
+    samples = []
+    try:
+        for run in range(runs):
+            spec.write_bytes(original + f"# edited before run {run}\n".encode())
+            samples.append(runner.check(code, estate, out, cache, False, f"one spec changed ({code.label})"))
+    finally:
+        spec.write_bytes(original)
+    return samples
 
 
 def measure_snapshot_score(runner: Runner, code: Code, size: int) -> tuple[str, bool]:
@@ -332,6 +354,7 @@ def section(scale: Scale) -> str:
             f"{median(row.cold, 'cpu'):.1f} | {median(row.cold, 'max_rss') / MB:.0f} | "
             f"{median(row.cold, 'tree_rss') / MB:.0f} | {median(row.warm, 'wall'):.2f} | "
             f"{median(row.warm, 'cpu'):.1f} | {median(row.warm, 'max_rss') / MB:.0f} | "
+            f"{median(row.changed, 'wall'):.2f} | "
             f"{figures.get('analyze', 0):.2f} | {figures.get('metrics', 0):.2f} | "
             f"{'' if per_pair is None else f'{per_pair:.1f}'} | {same} |"
         )
@@ -360,8 +383,13 @@ must be byte-identical ("report").
   `BENCH_JOBS`). Medians of the runs ({runs} up to {scale.target:,} services, {big} above); at
   {scale.target:,} services the two codes alternate run by run. On a machine others share, the
   CPU seconds (user + system of the process tree) say more than the wall time.
-- **cold**: `--no-cache`. **warm**: the result cache filled by one untimed run, nothing changed.
-  Wall, CPU, largest process (`ru_maxrss`) and tree RSS as in the tables above.
+- **cold**: `--no-cache`. **warm**: the result cache filled by one untimed run, nothing changed:
+  today's code replays the run's record (its outputs, exit code and stderr lines) after hashing
+  every file, where the base code unpickled every file's result and redid the estate analysis
+  and the report. **one spec changed**: warm, but a comment added to one spec before each run,
+  so the run is not replayed: 4,999 results from the cache, one file checked, the estate
+  analysis and the report done again. Wall, CPU, largest process (`ru_maxrss`) and tree RSS
+  as in the tables above.
 - **analyze s / metrics s**: `estate.alignment.analyze` (pairs, call and budget rules) and
   `estate.metrics.compute_metrics`, timed inside a warm run (bench/estate_timing.py; the median
   of that call and two more on the same services). **µs per pair**: their sum per pair.
