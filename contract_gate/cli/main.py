@@ -19,7 +19,7 @@ from contract_gate.cli import policy as cli_policy
 from contract_gate.cli import portal as cli_portal
 from contract_gate.cli import prometheus as cli_prometheus
 from contract_gate.cli import score as cli_score
-from contract_gate.cli.replay import Outcome, crashed, recalled, remember, replay_for
+from contract_gate.cli.replay import Outcome, recalled, remember, replay_for
 from contract_gate.cli.support import (
     EXIT_ERROR,
     EXIT_FAILED,
@@ -165,7 +165,7 @@ def check(
     if outcome is None:
         report = execute(paths, prepared, revision, accepted, cache=replay.cache if replay else None)
         outcome = _outcome(report, fmt, [extra for extra, _target in reports], output)
-        if replay is not None and not crashed(report):
+        if replay is not None:
             remember(replay, outcome)
     for note in outcome.notes:
         click.echo(note, err=True)

@@ -15,8 +15,6 @@ from typing import NamedTuple
 from contract_gate.cli.support import Prepared, result_cache
 from contract_gate.engine import run_record
 from contract_gate.engine.cache import Cache
-from contract_gate.engine.rules import CHECKER_CRASHED
-from contract_gate.engine.run import Report
 from contract_gate.load.discovery import discover
 
 
@@ -51,14 +49,6 @@ def replay_for(paths: tuple[Path, ...], prepared: Prepared, options: Sequence[st
     judged = (repr(judgement.judged_by), repr(judgement.problems))
     name = run_record.run_name(cache, settings, candidates, [*options, *judged, *map(str, paths)])
     return Replay(cache, name) if name is not None else None
-
-
-def crashed(report: Report) -> bool:
-    """Whether a file's check crashed or ran out of time or memory: such a run is not recorded.
-
-    Another run, with more time or memory (not in the record's name), could finish it.
-    """
-    return bool(report.internal_errors) or any(f.rule == CHECKER_CRASHED.id for f in report.findings)
 
 
 def recalled(replay: Replay) -> Outcome | None:

@@ -95,6 +95,7 @@ class Cache:
     _pack: tuple[int, int] | None = None  # (pid, fd): this process's pack, once it stored
     # Every file the results looked up or noted were computed from: relative path -> SHA-256.
     _files_read: dict[str, str] = field(default_factory=dict)
+    _all_storable: bool = True  # no result noted was a crashed or timed-out check
     _opened: int = field(default_factory=time.time_ns)
 
     @classmethod
@@ -124,7 +125,7 @@ class Cache:
 
         Called in the worker that checked the file, which has pickled the result already.
         """
-        if result.internal_error or any(f.rule == CHECKER_CRASHED.id for f in result.findings):
+        if not _storable(result):
             return
         slot, name = self._key(candidate, settings)
         # Relative, so that another checkout folder hits (and the spec's hash is known already).
@@ -188,12 +189,21 @@ class Cache:
         return result
 
     def note_read(self, results: list[FileResult]) -> None:
-        """Remember the files these freshly checked results were computed from (`files_read`)."""
+        """Remember the files these freshly checked results were computed from (`files_read`).
+
+        A result that is not `_storable` makes the run one not to record (`all_storable`).
+        """
         cwd = str(Path.cwd())
         for result in results:
+            self._all_storable = self._all_storable and _storable(result)
             for path in result.dependencies:
                 relative = _relative(path, cwd)
                 self._files_read[relative] = self.file_hash(Path(relative))
+
+    @property
+    def all_storable(self) -> bool:
+        """Whether every result this run computed could be stored (see `_storable`)."""
+        return self._all_storable
 
     def files_read(self) -> dict[str, str]:
         """Relative path -> SHA-256 of every file the results of this run came from."""
@@ -285,6 +295,14 @@ class Cache:
             except OSError:
                 self._hashes[path] = "missing"
         return self._hashes[path]
+
+
+def _storable(result: FileResult) -> bool:
+    """Whether a result may be kept: never that of a check that crashed or ran out of time or memory.
+
+    Another run, with more time or memory (not part of any key), may finish it.
+    """
+    return not result.internal_error and not any(f.rule == CHECKER_CRASHED.id for f in result.findings)
 
 
 def read_regular(path: Path) -> bytes | None:

@@ -8,7 +8,8 @@ the SHA-256 of every file those results were computed from (the targets of `$ref
 run with the same name whose files all still hash the same gets the recorded bytes.
 
 Runs that depend on more than their files are never recorded: with `--context` or a snapshot
-among the inputs (a snapshot's age decides `snapshot-stale`). Records are signed with the
+among the inputs (a snapshot's age decides `snapshot-stale`), or with a file whose check
+crashed or timed out (the result cache does not keep such results either). Records are signed with the
 cache's key, like its packs, and only the newest few are kept.
 """
 
@@ -72,7 +73,12 @@ def recall(cache: Cache, name: bytes) -> bytes | None:
 
 
 def record(cache: Cache, name: bytes, payload: bytes) -> None:
-    """Record a run's bytes with the files its results came from (`Cache.files_read`); best effort."""
+    """Record a run's bytes with the files its results came from (`Cache.files_read`); best effort.
+
+    Not when a file's result could not be stored (`Cache.all_storable`): a crash or a timeout.
+    """
+    if not cache.all_storable:
+        return
     files = pickle.dumps(sorted(cache.files_read().items()), protocol=pickle.HIGHEST_PROTOCOL)
     signature = hmac.new(cache.key, name, hashlib.sha256)
     signature.update(files)
