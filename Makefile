@@ -10,12 +10,12 @@ STAMP := $(VENV)/.installed
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
-# The dev/test environment is exactly requirements/dev.lock: every package pinned with its hashes
+# The dev/test environment is exactly requirements.lock: every package pinned with its hashes
 # (pip refuses anything else), the venv recreated whenever the lock or pyproject changes, and
 # contract-gate itself installed on top without dependencies or build isolation (setuptools is in
 # the lock too). pyproject.toml keeps ranges for people who install the package; `make lock`
 # re-resolves them, `make test-latest` tests the lowest and the newest versions they allow.
-LOCK := requirements/dev.lock
+LOCK := requirements.lock
 LOCK_INPUTS := pyproject.toml requirements/build.in
 UV_VERSION := 0.13.8
 UV_DIR := .cache/uv
@@ -38,7 +38,7 @@ $(UV):
 	$(UV_DIR)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
 .PHONY: lock test-latest
-lock: $(UV) ## Re-resolve pyproject's ranges to the newest versions into requirements/dev.lock (hashes)
+lock: $(UV) ## Re-resolve pyproject's ranges to the newest versions into requirements.lock (hashes)
 	$(UV_COMPILE) --upgrade --generate-hashes -o $(LOCK)
 
 # Not part of `make test`: it resolves afresh from the registry, so its result changes with the

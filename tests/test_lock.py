@@ -11,7 +11,7 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-LOCK = REPO / "requirements" / "dev.lock"
+LOCK = REPO / "requirements.lock"
 # What `make install` adds beside the lock: the venv's own installer and contract-gate itself.
 NOT_LOCKED = {"pip", "contract-gate"}
 
