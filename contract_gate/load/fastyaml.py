@@ -361,6 +361,10 @@ def _address(view: Any) -> int:
         ctypes.pythonapi.PyBuffer_Release(ctypes.byref(buffer))
 
 
+# (the deepest node a pointer leads to, its parent or None at the root, whether it got there)
+_Place = tuple[int, int | None, bool]
+
+
 class RymlLocator:
     """Positions from the offsets of keys and scalars in the parsed buffer.
 
@@ -378,30 +382,32 @@ class RymlLocator:
         self.text = text
         self.limits = limits
         self._base = _address(source)
+        self._ascii = len(raw) == len(text)  # then a column is a byte count
         self._line_starts: list[int] | None = None
         self._slow: Locator | None = None
-        # (node, token) -> the child it leads to (ryml.NONE: none): a spec's estate anchors are
-        # dozens of pointers into the same few operations, each walked from the root.
-        self._steps: dict[tuple[int, str], int] = {}
+        # pointer -> where it leads (see `_place`): a spec's estate anchors are dozens of
+        # pointers into the same few operations, so each prefix is walked once.
+        self._places: dict[str, _Place] = {}
 
     def locate(self, pointer: str) -> tuple[int, int]:
         """See `Locator.locate`."""
-        offset = self._offset(jp.split(pointer))
+        offset = self._offset(pointer)
         return self._line_col(offset) if offset is not None else self._libyaml().locate(pointer)
 
-    def _walk(self, tokens: list[str]) -> tuple[int, int | None, int]:
-        """The deepest node `tokens` lead to, its parent (None at the root) and the tokens followed."""
-        node, parent = self.root, None
-        assert node is not None
-        followed = 0
-        for token in tokens:
-            child = self._steps.get((node, token))
-            if child is None:
-                child = self._steps[node, token] = self._step(node, token)
-            if child == ryml.NONE:
-                break
-            parent, node, followed = node, child, followed + 1
-        return node, parent, followed
+    def _place(self, pointer: str) -> _Place:
+        """The deepest node `pointer` leads to, its parent (None at the root), whether it got there."""
+        place = self._places.get(pointer)
+        if place is None:
+            if not pointer:
+                assert self.root is not None
+                place = (self.root, None, True)
+            else:
+                head, _, token = pointer.rpartition("/")
+                node, parent, whole = self._place(head)
+                child = self._step(node, jp.unescape(token)) if whole else ryml.NONE
+                place = (child, node, True) if child != ryml.NONE else (node, parent, False)
+            self._places[pointer] = place
+        return place
 
     def _step(self, node: int, token: str) -> int:
         """The child `token` names in `node`, or ryml.NONE."""
@@ -413,11 +419,11 @@ class RymlLocator:
             return int(tree.child(node, int(token)))
         return int(ryml.NONE)
 
-    def _offset(self, tokens: list[str]) -> int | None:
+    def _offset(self, pointer: str) -> int | None:
         if self.root is None:
             return None
         tree = self.tree
-        node, parent, _ = self._walk(tokens)
+        node, parent, _ = self._place(pointer)
         in_mapping = parent is not None and bool(tree.type(parent) & ryml.MAP)
         kind = tree.type(node)
         if not kind & (_MAP | _SEQ):
@@ -429,13 +435,13 @@ class RymlLocator:
             return self._scalar_start(tree.key(first), tree.type(first), _KEY_STYLES)  # its first key
         return None
 
-    def _key_offset(self, tokens: list[str]) -> int | None:
-        """Where the key of the mapping entry at `tokens` starts; None if it is not one."""
-        if self.root is None or not tokens:
+    def _key_offset(self, pointer: str) -> int | None:
+        """Where the key of the mapping entry at `pointer` starts; None if it is not one."""
+        if self.root is None or not pointer:
             return None
         tree = self.tree
-        node, parent, followed = self._walk(tokens)
-        if followed < len(tokens) or parent is None or not tree.type(parent) & ryml.MAP:
+        node, parent, whole = self._place(pointer)
+        if not whole or parent is None or not tree.type(parent) & ryml.MAP:
             return None
         return self._scalar_start(tree.key(node), tree.type(node), _KEY_STYLES)
 
@@ -459,6 +465,8 @@ class RymlLocator:
             self._line_starts = list(itertools.accumulate(lengths, initial=0))
         line = bisect.bisect_right(self._line_starts, offset)
         start = self._line_starts[line - 1]
+        if self._ascii:
+            return line, offset - start + 1
         return line, len(self.raw[start:offset].decode("utf-8", "replace")) + 1
 
     def _libyaml(self) -> Locator:
@@ -481,12 +489,11 @@ class _Enclosing:
 
     def locate(self, pointer: str) -> tuple[int, int]:
         """See `Locator.locate`: the node's key when it has one, else its nearest known ancestor."""
-        tokens = jp.split(pointer)
-        while tokens:
-            offset = self.fast._key_offset(tokens)
-            tokens.pop()
+        while pointer:
+            offset = self.fast._key_offset(pointer)
+            pointer = pointer.rpartition("/")[0]
             if offset is None:
-                offset = self.fast._offset(tokens)
+                offset = self.fast._offset(pointer)
             if offset is not None:
                 return self.fast._line_col(offset)
         return 1, 1

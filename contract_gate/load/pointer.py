@@ -20,6 +20,11 @@ def child(pointer: str, *tokens: str | int) -> str:
     return pointer + join(*tokens)
 
 
+def unescape(token: str) -> str:
+    """The raw token an escaped reference token stands for."""
+    return token.replace("~1", "/").replace("~0", "~") if "~" in token else token
+
+
 def split(pointer: str) -> list[str]:
     """Raw tokens of a pointer ("" is the whole document)."""
     if not pointer:
