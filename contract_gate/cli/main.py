@@ -36,7 +36,7 @@ from contract_gate.cli.support import (
     paths_argument,
     prepare,
 )
-from contract_gate.engine.pool import tune_gc
+from contract_gate.engine.pool import collection_paused, tune_gc
 from contract_gate.history import baseline as baselines
 from contract_gate.outputs.registry import check_output, formats
 
@@ -164,7 +164,8 @@ def check(
     outcome = recalled(replay) if replay is not None else None
     if outcome is None:
         report = execute(paths, prepared, revision, accepted, cache=replay.cache if replay else None)
-        outcome = _outcome(report, fmt, [extra for extra, _target in reports], output)
+        with collection_paused():  # a report of an estate is millions of fresh objects, no cycles
+            outcome = _outcome(report, fmt, [extra for extra, _target in reports], output)
         if replay is not None:
             remember(replay, outcome)
     for note in outcome.notes:

@@ -63,7 +63,7 @@ def tune_gc() -> None:
 
 @contextlib.contextmanager
 def collection_paused() -> Iterator[None]:
-    """No automatic garbage collection inside; no forking inside (a child would inherit it).
+    """No automatic garbage collection inside; a process forked inside must enable it again.
 
     For the main process's work on whole estates: unpickling cached results and the estate
     analysis allocate millions of records that live on and hold no reference cycles, which the
@@ -112,24 +112,26 @@ def check_isolated(
     pending = deque(sorted(range(len(candidates)), key=lambda i: -_size(candidates[i])))
     results: dict[int, FileResult] = {}
     workers: list[_Worker] = []
-    try:
-        while len(results) < len(candidates):
-            starting = min(isolation.jobs - len(workers), len(pending))
-            start = (context, candidates, settings, isolation.memory, check, keep)
-            workers.extend(_Worker.start(*start) for _ in range(starting))
-            _top_up(workers, pending)
-            _wait(workers, isolation.seconds)
-            for worker in list(workers):
-                for index, result in worker.outcomes(candidates, settings, isolation.seconds, pending):
-                    results[index] = result
-                    if progress is not None:
-                        progress(len(results), len(candidates))
-                if worker.ended or not (pending or worker.queue):
-                    worker.stop()
-                    workers.remove(worker)
-    finally:
-        for worker in workers:
-            worker.stop()
+    # Unpickling the results builds the records the estate analysis reads: no cycles among them.
+    with collection_paused():
+        try:
+            while len(results) < len(candidates):
+                starting = min(isolation.jobs - len(workers), len(pending))
+                start = (context, candidates, settings, isolation.memory, check, keep)
+                workers.extend(_Worker.start(*start) for _ in range(starting))
+                _top_up(workers, pending)
+                _wait(workers, isolation.seconds)
+                for worker in list(workers):
+                    for index, result in worker.outcomes(candidates, settings, isolation.seconds, pending):
+                        results[index] = result
+                        if progress is not None:
+                            progress(len(results), len(candidates))
+                    if worker.ended or not (pending or worker.queue):
+                        worker.stop()
+                        workers.remove(worker)
+        finally:
+            for worker in workers:
+                worker.stop()
     return [results[i] for i in range(len(candidates))]
 
 
@@ -244,6 +246,7 @@ def _serve(
     """Worker loop: receive an index, send back its result; None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     faulthandler.disable()  # a crash is reported as a finding, not as a stack dump on stderr
+    gc.enable()  # forked where the parent paused it (check_isolated)
     tune_gc()
     _limit_memory(memory)
     while True:
