@@ -14,7 +14,7 @@ from contract_gate.config.settings import Config, LoadedConfig
 from contract_gate.engine.checker import Settings
 from contract_gate.engine.run import Report, run
 from contract_gate.history.policy import judge
-from contract_gate.outputs.registry import check_output, formats
+from contract_gate.outputs.registry import as_text, check_output, formats
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"
@@ -51,7 +51,7 @@ def main() -> None:
     """Write one golden file per format, and remove those of formats that no longer exist."""
     report = legacy_report()
     GOLDEN.mkdir(exist_ok=True)
-    wanted = {golden_path(fmt): check_output(fmt)(report) for fmt in formats("check")}
+    wanted = {golden_path(fmt): as_text(check_output(fmt)(report)) for fmt in formats("check")}
     for stale in set(GOLDEN.glob("legacy.*")) - set(wanted):
         stale.unlink()
     for path, text in sorted(wanted.items()):

@@ -22,7 +22,7 @@ from contract_gate.engine.run import BaselineEntry, DiffInfo, GroupDelta, Report
 from contract_gate.findings import Finding
 from contract_gate.history.baseline import Baseline, apply, entries_of
 from contract_gate.outputs.formatters import github, gitlab, junit, markdown, sarif
-from contract_gate.outputs.registry import check_output, formats
+from contract_gate.outputs.registry import as_text, check_output, formats
 from contract_gate.outputs.report_model import build_report_model
 from contract_gate.rules import Severity
 
@@ -79,7 +79,8 @@ def test_output_matches_its_golden_file(report: Report, fmt: str) -> None:
     golden = golden_path(fmt)
     assert golden.is_file(), f"{golden} is missing: run `make golden`"
     expected = golden.read_text(encoding="utf-8")
-    assert check_output(fmt)(report) == expected, f"{fmt} differs from {golden.name}: `make golden`, review"
+    rendered = as_text(check_output(fmt)(report))
+    assert rendered == expected, f"{fmt} differs from {golden.name}: `make golden`, review"
 
 
 def test_goldens_hold_nothing_of_the_machine() -> None:
@@ -365,9 +366,15 @@ def _model_json(report: Report) -> str:
     return build_report_model(report).model_dump_json(indent=2) + "\n"
 
 
+def _json(report: Report) -> str:
+    rendered = check_output("json")(report)
+    assert isinstance(rendered, bytes)  # written as orjson wrote it, never decoded and encoded again
+    return rendered.decode("utf-8")
+
+
 def test_json_report_is_what_the_report_models_write(report: Report) -> None:
     assert report.findings and report.services
-    assert check_output("json")(report) == _model_json(report)
+    assert _json(report) == _model_json(report)
 
 
 def test_json_report_with_baseline_and_diff_sections_is_what_the_report_models_write(report: Report) -> None:
@@ -386,11 +393,8 @@ def test_json_report_with_baseline_and_diff_sections_is_what_the_report_models_w
     )
     both = dataclasses.replace(with_baseline, diff=diff, pre_existing=report.findings[2:5])
     for variant in (with_baseline, both):
-        assert check_output("json")(variant) == _model_json(variant)
-    assert (
-        json.loads(check_output("json")(both))["diff"]["delta"]["by_bu"]["LOGISTICS-BU"]["completeness"]
-        == 0.0
-    )
+        assert _json(variant) == _model_json(variant)
+    assert json.loads(_json(both))["diff"]["delta"]["by_bu"]["LOGISTICS-BU"]["completeness"] == 0.0
 
 
 @pytest.mark.corpus
@@ -400,7 +404,7 @@ def test_json_report_of_real_specs_is_what_the_report_models_write(tmp_path: Pat
     files = [CORPUS / line for line in (CORPUS / "slice100.txt").read_text("utf-8").split()[:40]]
     report = run(files, Settings(Config(), CORPUS.resolve()))
     assert len(report.findings) > 1000
-    assert check_output("json")(report) == _model_json(report)
+    assert _json(report) == _model_json(report)
 
 
 def test_json_report_with_a_value_orjson_cannot_write_falls_back_to_the_models(report: Report) -> None:
@@ -410,6 +414,6 @@ def test_json_report_with_a_value_orjson_cannot_write_falls_back_to_the_models(r
     changed = dataclasses.replace(op, slo=huge)
     services = [dataclasses.replace(service, operations=[changed, *service.operations[1:]])]
     odd = dataclasses.replace(report, services=services + report.services[1:])
-    text = check_output("json")(odd)
+    text = _json(odd)
     assert text == _model_json(odd)
     assert json.loads(text)["services"][0]["operations"][0]["slo"]["value"] == 2**80

@@ -22,8 +22,8 @@ from contract_gate.load.discovery import discover
 class Outcome:
     """What one `check` shows: its output, each --report's text, its stderr lines, its exit code."""
 
-    output: str
-    reports: tuple[str, ...]
+    output: str | bytes  # outputs.registry.Rendered
+    reports: tuple[str | bytes, ...]
     notes: tuple[str, ...]  # on stderr before the outputs
     summary: str | None  # on stderr after them
     exit_code: int

@@ -347,8 +347,8 @@ def overrides(**flags: Any) -> dict[str, Any]:
     }
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Print TEXT, or write it atomically to OUTPUT."""
+def emit(text: str | bytes, output: Path | None) -> None:
+    """Print TEXT (or its UTF-8 bytes), or write it atomically to OUTPUT."""
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -352,17 +352,29 @@ class _Buffer(ctypes.Structure):
     ]
 
 
-def _address(view: Any) -> int:
-    buffer = _Buffer()
-    ctypes.pythonapi.PyObject_GetBuffer(ctypes.py_object(view), ctypes.byref(buffer), 0)
+# Fresh function objects (not the attributes ctypes.pythonapi caches for everyone) with their
+# argument types declared: ctypes then converts the arguments without guessing, a third faster.
+_GET_BUFFER = ctypes.pythonapi["PyObject_GetBuffer"]
+_GET_BUFFER.argtypes = [ctypes.py_object, ctypes.POINTER(_Buffer), ctypes.c_int]
+_GET_BUFFER.restype = ctypes.c_int
+_RELEASE_BUFFER = ctypes.pythonapi["PyBuffer_Release"]
+_RELEASE_BUFFER.argtypes = [ctypes.POINTER(_Buffer)]
+_RELEASE_BUFFER.restype = None
+
+
+def _address(view: Any, buffer: Any = None) -> int:
+    """The address of the first byte of a buffer; `buffer` a `ctypes.pointer(_Buffer())` to reuse."""
+    buffer = buffer or ctypes.pointer(_Buffer())
+    _GET_BUFFER(view, buffer, 0)
     try:
-        return int(buffer.buf or 0)
+        return int(buffer.contents.buf or 0)
     finally:
-        ctypes.pythonapi.PyBuffer_Release(ctypes.byref(buffer))
+        _RELEASE_BUFFER(buffer)
 
 
-# (the deepest node a pointer leads to, its parent or None at the root, whether it got there)
-_Place = tuple[int, int | None, bool]
+# (the deepest node a pointer leads to, its type, whether its parent is a mapping, whether the
+# whole pointer led there)
+_Place = tuple[int, int, bool, bool]
 
 
 class RymlLocator:
@@ -381,7 +393,8 @@ class RymlLocator:
         self.raw = raw
         self.text = text
         self.limits = limits
-        self._base = _address(source)
+        self._buffer = ctypes.pointer(_Buffer())
+        self._base = _address(source, self._buffer)
         self._ascii = len(raw) == len(text)  # then a column is a byte count
         self._line_starts: list[int] | None = None
         self._slow: Locator | None = None
@@ -395,27 +408,31 @@ class RymlLocator:
         return self._line_col(offset) if offset is not None else self._libyaml().locate(pointer)
 
     def _place(self, pointer: str) -> _Place:
-        """The deepest node `pointer` leads to, its parent (None at the root), whether it got there."""
+        """Where `pointer` leads (`_Place`): its deepest node that exists."""
         place = self._places.get(pointer)
         if place is None:
+            tree = self.tree
             if not pointer:
                 assert self.root is not None
-                place = (self.root, None, True)
+                place = (self.root, tree.type(self.root), False, True)
             else:
                 head, _, token = pointer.rpartition("/")
-                node, parent, whole = self._place(head)
-                child = self._step(node, jp.unescape(token)) if whole else ryml.NONE
-                place = (child, node, True) if child != ryml.NONE else (node, parent, False)
+                parent = self._place(head)
+                node, kind, _, whole = parent
+                child = self._step(node, kind, jp.unescape(token)) if whole else ryml.NONE
+                if child != ryml.NONE:
+                    place = (child, tree.type(child), bool(kind & _MAP), True)
+                else:
+                    place = (node, kind, parent[2], False)
             self._places[pointer] = place
         return place
 
-    def _step(self, node: int, token: str) -> int:
-        """The child `token` names in `node`, or ryml.NONE."""
+    def _step(self, node: int, kind: int, token: str) -> int:
+        """The child `token` names in `node` (of type `kind`), or ryml.NONE."""
         tree = self.tree
-        kind = tree.type(node)
-        if kind & ryml.MAP:
+        if kind & _MAP:
             return int(tree.find_child(node, token))
-        if kind & ryml.SEQ and token.isdigit() and int(token) < tree.num_children(node):
+        if kind & _SEQ and token.isdigit() and int(token) < tree.num_children(node):
             return int(tree.child(node, int(token)))
         return int(ryml.NONE)
 
@@ -423,9 +440,7 @@ class RymlLocator:
         if self.root is None:
             return None
         tree = self.tree
-        node, parent, _ = self._place(pointer)
-        in_mapping = parent is not None and bool(tree.type(parent) & ryml.MAP)
-        kind = tree.type(node)
+        node, kind, in_mapping, _ = self._place(pointer)
         if not kind & (_MAP | _SEQ):
             return self._scalar_start(tree.val(node), kind, _VALUE_STYLES)
         if in_mapping:
@@ -439,18 +454,17 @@ class RymlLocator:
         """Where the key of the mapping entry at `pointer` starts; None if it is not one."""
         if self.root is None or not pointer:
             return None
-        tree = self.tree
-        node, parent, whole = self._place(pointer)
-        if not whole or parent is None or not tree.type(parent) & ryml.MAP:
+        node, kind, in_mapping, whole = self._place(pointer)
+        if not whole or not in_mapping:
             return None
-        return self._scalar_start(tree.key(node), tree.type(node), _KEY_STYLES)
+        return self._scalar_start(self.tree.key(node), kind, _KEY_STYLES)
 
     def _scalar_start(self, text: Any, kind: int, styles: tuple[int, int, int]) -> int | None:
         """Where a plain or quoted scalar starts; None where libyaml's answer differs (tags, anchors)."""
         plain, quoted, decorated = styles
         if text is None or not len(text) or kind & decorated:
             return None
-        offset = _address(text) - self._base
+        offset = _address(text, self._buffer) - self._base
         if not 0 <= offset < len(self.source):
             return None  # unescaped into rapidyaml's own memory
         if kind & plain:

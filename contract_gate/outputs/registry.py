@@ -4,12 +4,16 @@ A run writes one or two formats of the two dozen, so each format's module (and w
 imports: rich, jinja2, prometheus-client, xml…) is imported only when asked for.
 One signature per command, the family of its formats:
 
-- check: `render(report) -> str`
-- score: `render(report, by) -> str`, by `overall`, `bu` or `service`
+- check: `render(report) -> Rendered`
+- score: `render(report, by) -> Rendered`, by `overall`, `bu` or `service`
 - graph: `render(report, bu) -> str`, only the pairs of BU `bu` unless it is None
 - audit: `render(audit, terminal_width) -> str`, the terminal's width when written to one
 - badge: `render(badge) -> str`
 - observe: `render(observation) -> str`, the specs' promises against what Prometheus measured
+
+`Rendered` is text, or the UTF-8 bytes of it where a format can be large: the JSON report
+of a large estate is a hundred MB or more, and as a `str` it would be copied twice more (decoded
+from orjson's bytes, encoded again to be written), each copy a tenth of a second or more.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from contract_gate.engine.run import Report
@@ -26,6 +30,12 @@ if TYPE_CHECKING:
     from contract_gate.outputs.badges import Badge
 
 Command = Literal["check", "score", "graph", "audit", "badge", "observe"]
+Rendered = str | bytes
+
+
+def as_text(rendered: Rendered) -> str:
+    """A rendered output as text."""
+    return rendered if isinstance(rendered, str) else rendered.decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +45,10 @@ class Output:
     module: str
     function: str = "render"
 
-    def load(self) -> Callable[..., str]:
-        """The render function (importing its module now)."""
+    def load(self) -> Callable[..., Any]:
+        """The render function (importing its module now); its command's accessor below types it."""
         module = importlib.import_module(f"contract_gate.outputs.{self.module}")
-        return cast(Callable[..., str], getattr(module, self.function))
+        return cast(Callable[..., Any], getattr(module, self.function))
 
 
 OUTPUTS: dict[Command, dict[str, Output]] = {
@@ -89,12 +99,12 @@ def formats(command: Command) -> list[str]:
     return sorted(OUTPUTS[command])
 
 
-def check_output(name: str) -> Callable[[Report], str]:
+def check_output(name: str) -> Callable[[Report], Rendered]:
     """The render function of `check --format NAME`."""
     return OUTPUTS["check"][name].load()
 
 
-def score_output(name: str) -> Callable[[Report, str], str]:
+def score_output(name: str) -> Callable[[Report, str], Rendered]:
     """The render function of `score --format NAME`."""
     return OUTPUTS["score"][name].load()
 

@@ -22,23 +22,21 @@ from contract_gate.outputs.schema_versions import REPORT_SCHEMA_VERSION
 from contract_gate.spec.model import Operation, Service, Sourced
 
 
-def render_scored(report: Report, by: str) -> str:
+def render_scored(report: Report, by: str) -> bytes:
     """`score --format json`: the whole JSON report (it holds every grouping), whatever `--by` says."""
     del by
     return render(report)
 
 
-def render(report: Report) -> str:
-    """The report as indented JSON."""
+def render(report: Report) -> bytes:
+    """The report as indented JSON, UTF-8 (`outputs.registry.Rendered`)."""
     try:
         # The newline by orjson: on a large estate's report a "+" would copy a hundred MB again.
-        return orjson.dumps(
-            report_data(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
-        ).decode()
+        return orjson.dumps(report_data(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     except (orjson.JSONEncodeError, TypeError):
         from contract_gate.outputs.report_model import build_report_model
 
-        return build_report_model(report).model_dump_json(indent=2) + "\n"
+        return (build_report_model(report).model_dump_json(indent=2) + "\n").encode("utf-8")
 
 
 def report_data(report: Report) -> dict[str, Any]:
