@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import stat
 import tempfile
+import threading
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
+
+# Pieces made ahead of the one being written.
+_PIECES_AHEAD = 4
 
 
 class OutputError(OSError):
@@ -21,12 +28,13 @@ class OutputError(OSError):
     """
 
 
-def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None:
+def write_atomic(path: Path, content: str | bytes | Iterable[bytes], durable: bool = True) -> None:
     """Replace `path` with `content` atomically: a crash never leaves half a file.
 
-    A new file gets the mode the umask gives (0644 under umask 022), an overwritten one keeps
-    its mode. `durable=False` skips the fsync, for files whose loss is harmless (cache entries).
-    Raise OutputError, naming `path`, when it cannot be written.
+    `content` may come in pieces (an iterator of bytes): each is written, in a thread of its
+    own, while the next is made. A new file gets the mode the umask gives (0644 under umask
+    022), an overwritten one keeps its mode. `durable=False` skips the fsync, for files whose
+    loss is harmless (cache entries). Raise OutputError, naming `path`, when it cannot be written.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     if _is_special(path):
@@ -43,7 +51,7 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> None
         # server run as other users, so the file gets the mode a plain open() would give it.
         os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
+            _write(stream, data)
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())
@@ -65,12 +73,45 @@ def _is_special(path: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def _write_in_place(path: Path, data: bytes) -> None:
+def _write_in_place(path: Path, data: bytes | Iterable[bytes]) -> None:
     try:
         with path.open("wb") as stream:
-            stream.write(data)
+            _write(stream, data)
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _write(stream: BinaryIO, data: bytes | Iterable[bytes]) -> None:
+    """Write bytes, or pieces of bytes each while the next is made.
+
+    The kernel's copy runs without the GIL: a report's rendering and its writing overlap.
+    """
+    if isinstance(data, bytes):
+        stream.write(data)
+        return
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=_PIECES_AHEAD)
+    failures: list[BaseException] = []
+
+    def writer() -> None:
+        while (piece := pending.get()) is not None:
+            if not failures:  # after a failure, only empty the queue so the maker never blocks
+                try:
+                    stream.write(piece)
+                except BaseException as error:  # raised again in the caller's thread
+                    failures.append(error)
+
+    thread = threading.Thread(target=writer, name="contract-gate-writer", daemon=True)
+    thread.start()
+    try:
+        for piece in data:
+            if failures:
+                break
+            pending.put(piece)
+    finally:
+        pending.put(None)
+        thread.join()
+    if failures:
+        raise failures[0]
 
 
 def _mode_for(path: Path) -> int:

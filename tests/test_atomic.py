@@ -9,11 +9,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLES, invoke
 
-from contract_gate.atomic import write_atomic
+from contract_gate.atomic import OutputError, write_atomic
 
 WRITER = """
 import sys
@@ -159,3 +161,35 @@ def test_a_device_or_a_pipe_is_written_in_place_never_replaced(tmp_path: Path) -
     write_atomic(fifo, "through the pipe\n")
     reader.join(timeout=10)
     assert received == [b"through the pipe\n"] and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_pieces_are_written_whole_in_order_and_a_failing_maker_leaves_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    pieces = [f"piece {i}\n".encode() * 1000 for i in range(50)]
+    write_atomic(target, iter(pieces))
+    assert target.read_bytes() == b"".join(pieces)
+
+    def failing() -> Iterator[bytes]:
+        yield b"half of a new report"
+        raise RuntimeError("the renderer broke")
+
+    with pytest.raises(RuntimeError, match="the renderer broke"):
+        write_atomic(target, failing())
+    assert target.read_bytes() == b"".join(pieces)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left
+
+
+def test_a_piece_that_cannot_be_written_is_the_output_error_and_the_maker_stops(tmp_path: Path) -> None:
+    made: list[int] = []
+
+    def pieces() -> Iterator[bytes]:
+        for i in range(1000):
+            made.append(i)
+            yield b"x" * 1024
+
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("no /dev/full here")
+    with pytest.raises(OutputError, match="/dev/full"):
+        write_atomic(full, pieces())
+    assert len(made) < 1000  # it stopped making pieces once one could not be written

@@ -21,7 +21,7 @@ from contract_gate.engine.checker import Settings
 from contract_gate.engine.run import BaselineEntry, DiffInfo, GroupDelta, Report, run
 from contract_gate.findings import Finding
 from contract_gate.history.baseline import Baseline, apply, entries_of
-from contract_gate.outputs.formatters import github, gitlab, junit, markdown, sarif
+from contract_gate.outputs.formatters import github, gitlab, json_report, junit, markdown, sarif
 from contract_gate.outputs.registry import as_text, check_output, formats
 from contract_gate.outputs.report_model import build_report_model
 from contract_gate.rules import Severity
@@ -368,8 +368,16 @@ def _model_json(report: Report) -> str:
 
 def _json(report: Report) -> str:
     rendered = check_output("json")(report)
-    assert isinstance(rendered, bytes)  # written as orjson wrote it, never decoded and encoded again
-    return rendered.decode("utf-8")
+    assert not isinstance(rendered, str)  # UTF-8 in pieces, each written as it is made
+    return b"".join(rendered).decode("utf-8")
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_json_report_in_pieces_of_any_size_is_the_same_bytes(report: Report, batch: int) -> None:
+    assert len(report.findings) > batch and len(report.services) > batch and len(report.pairs) > batch
+    pieces = list(json_report.pieces_in_batches(report, batch))
+    assert len(pieces) > 3 * (len(report.findings) // batch)
+    assert b"".join(pieces).decode("utf-8") == _model_json(report)
 
 
 def test_json_report_is_what_the_report_models_write(report: Report) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from contract_gate import __version__
-from contract_gate.atomic import write_atomic
 from contract_gate.catalog import RULES
 from contract_gate.cli import audit as cli_audit
 from contract_gate.cli import badge as cli_badge
@@ -162,17 +163,17 @@ def check(
     options = [fmt, str(output is None), *(extra for extra, _target in reports)]
     replay = replay_for(paths, prepared, options) if revision is None and accepted is None else None
     outcome = recalled(replay) if replay is not None else None
+    record = outcome is None and replay is not None
     if outcome is None:
         report = execute(paths, prepared, revision, accepted, cache=replay.cache if replay else None)
         with collection_paused():  # a report of an estate is millions of fresh objects, no cycles
             outcome = _outcome(report, fmt, [extra for extra, _target in reports], output)
-        if replay is not None:
-            remember(replay, outcome)
     for note in outcome.notes:
         click.echo(note, err=True)
-    emit(outcome.output, output)
-    for (_format, target), text in zip(reports, outcome.reports, strict=True):
-        write_atomic(target, text)
+    with collection_paused():
+        written = _write_outputs(outcome, [output, *(target for _format, target in reports)], keep=record)
+    if record and replay is not None:
+        remember(replay, written)
     if outcome.summary is not None:
         click.echo(outcome.summary, err=True)
     ctx.exit(outcome.exit_code)
@@ -194,6 +195,29 @@ def _outcome(report: Report, fmt: str, extra_formats: list[str], output: Path | 
         summary=summary,
         exit_code=EXIT_PASSED if report.passed else EXIT_FAILED if finished else EXIT_ERROR,
     )
+
+
+def _write_outputs(outcome: Outcome, targets: list[Path | None], keep: bool) -> Outcome:
+    """Write the output (None: stdout) and each --report; with `keep`, the outcome as written.
+
+    Outputs made in pieces are made as they are written; `keep` keeps the pieces, for the record.
+    """
+    written: list[str | bytes | Iterable[bytes]] = []
+    for content, target in zip([outcome.output, *outcome.reports], targets, strict=True):
+        if keep and not isinstance(content, str | bytes | tuple):
+            pieces: list[bytes] = []
+            emit(_keeping(content, pieces), target)
+            written.append(tuple(pieces))
+        else:
+            emit(content, target)
+            written.append(content)
+    return dataclasses.replace(outcome, output=written[0], reports=tuple(written[1:]))
+
+
+def _keeping(pieces: Iterable[bytes], kept: list[bytes]) -> Iterator[bytes]:
+    for piece in pieces:
+        kept.append(piece)
+        yield piece
 
 
 def _base_revision(base_rev: str | None) -> Revision | None:

@@ -7,7 +7,7 @@ records: its output, its extra reports, its lines on stderr and its exit code.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -22,8 +22,10 @@ from contract_gate.load.discovery import discover
 class Outcome:
     """What one `check` shows: its output, each --report's text, its stderr lines, its exit code."""
 
-    output: str | bytes  # outputs.registry.Rendered
-    reports: tuple[str | bytes, ...]
+    # Text or UTF-8 bytes: in pieces (outputs.registry.Rendered) until written, then kept as a
+    # tuple of them when the run is recorded.
+    output: str | bytes | Iterable[bytes]
+    reports: tuple[str | bytes | Iterable[bytes], ...]
     notes: tuple[str, ...]  # on stderr before the outputs
     summary: str | None  # on stderr after them
     exit_code: int

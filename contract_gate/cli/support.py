@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -347,9 +347,12 @@ def overrides(**flags: Any) -> dict[str, Any]:
     }
 
 
-def emit(text: str | bytes, output: Path | None) -> None:
-    """Print TEXT (or its UTF-8 bytes), or write it atomically to OUTPUT."""
-    if output is None:
+def emit(text: str | bytes | Iterable[bytes], output: Path | None) -> None:
+    """Print TEXT (or its UTF-8 bytes, or those in pieces), or write it atomically to OUTPUT."""
+    if output is not None:
+        write_atomic(output, text)
+    elif isinstance(text, str | bytes):
         click.echo(text, nl=False)
     else:
-        write_atomic(output, text)
+        for piece in text:
+            click.echo(piece, nl=False)

@@ -11,15 +11,16 @@ One signature per command, the family of its formats:
 - badge: `render(badge) -> str`
 - observe: `render(observation) -> str`, the specs' promises against what Prometheus measured
 
-`Rendered` is text, or the UTF-8 bytes of it where a format can be large: the JSON report
-of a large estate is a hundred MB or more, and as a `str` it would be copied twice more (decoded
-from orjson's bytes, encoded again to be written), each copy a tenth of a second or more.
+`Rendered` is text, or where a format can be large its UTF-8 bytes in pieces, each made when
+the one before is written (`atomic.write_atomic`): the JSON report of a large estate is a
+hundred MB or more; made whole, and as a `str`, it would be copied twice more (decoded from
+orjson's bytes, encoded again to be written), and written only once all of it is made.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -30,12 +31,12 @@ if TYPE_CHECKING:
     from contract_gate.outputs.badges import Badge
 
 Command = Literal["check", "score", "graph", "audit", "badge", "observe"]
-Rendered = str | bytes
+Rendered = str | Iterator[bytes]
 
 
 def as_text(rendered: Rendered) -> str:
-    """A rendered output as text."""
-    return rendered if isinstance(rendered, str) else rendered.decode("utf-8")
+    """A rendered output as text (its pieces made now)."""
+    return rendered if isinstance(rendered, str) else b"".join(rendered).decode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ class Output:
 OUTPUTS: dict[Command, dict[str, Output]] = {
     "check": {
         "text": Output("formatters.text"),
-        "json": Output("formatters.json_report"),
+        "json": Output("formatters.json_report", "render_pieces"),
         "sarif": Output("formatters.sarif"),
         "junit": Output("formatters.junit"),
         "github": Output("formatters.github"),

@@ -9,6 +9,8 @@ an extension) takes the models' serializer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -21,57 +23,131 @@ from contract_gate.findings import finding_data
 from contract_gate.outputs.schema_versions import REPORT_SCHEMA_VERSION
 from contract_gate.spec.model import Operation, Service, Sourced
 
+# Items of a long list rendered at a time: each piece is written while the next is made, and
+# pieces this small reuse the memory of those written before (fresh memory is slow to touch).
+_BATCH = 5_000
+_INDENT = orjson.OPT_INDENT_2
 
-def render_scored(report: Report, by: str) -> bytes:
+
+def render_scored(report: Report, by: str) -> Iterator[bytes]:
     """`score --format json`: the whole JSON report (it holds every grouping), whatever `--by` says."""
     del by
-    return render(report)
+    return render_pieces(report)
 
 
 def render(report: Report) -> bytes:
-    """The report as indented JSON, UTF-8 (`outputs.registry.Rendered`)."""
-    try:
-        # The newline by orjson: on a large estate's report a "+" would copy a hundred MB again.
-        return orjson.dumps(report_data(report), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    except (orjson.JSONEncodeError, TypeError):
+    """The report as indented JSON, UTF-8."""
+    return b"".join(render_pieces(report))
+
+
+def render_pieces(report: Report) -> Iterator[bytes]:
+    """`render`'s bytes in pieces, each made when asked for (`outputs.registry.Rendered`)."""
+    return pieces_in_batches(report, _BATCH)
+
+
+def pieces_in_batches(report: Report, batch: int) -> Iterator[bytes]:
+    """`render_pieces` with `batch` items of each long list to a piece."""
+    sections = _sections(report)
+    if not all(_writable(op.owner) and _writable(op.slo) for s in report.services for op in s.operations):
+        # A value orjson cannot write (an integer past 64 bits in an extension): the models write it.
         from contract_gate.outputs.report_model import build_report_model
 
-        return (build_report_model(report).model_dump_json(indent=2) + "\n").encode("utf-8")
+        yield (build_report_model(report).model_dump_json(indent=2) + "\n").encode("utf-8")
+        return
+    yield b"{\n"
+    for index, (key, value) in enumerate(sections):
+        if index:
+            yield b",\n"
+        if isinstance(value, _Listed) and value.items:
+            yield from _listed_pieces(key, value, batch)
+        else:
+            data = [value.convert(item) for item in value.items] if isinstance(value, _Listed) else value
+            yield orjson.dumps({key: data}, option=_INDENT)[2:-2]  # without the braces around it
+    yield b"\n}\n"
+
+
+def _listed_pieces(key: str, listed: _Listed, batch: int) -> Iterator[bytes]:
+    """`  "key": [ ... ]` of a non-empty list, a batch of items at a time."""
+    yield b"  " + orjson.dumps(key) + b": [\n"
+    for start in range(0, len(listed.items), batch):
+        if start:
+            yield b",\n"
+        items = [listed.convert(item) for item in listed.items[start : start + batch]]
+        # Written at the depth they have in the report; then cut out of `{\n  "": [\n` ... `\n  ]\n}`.
+        yield orjson.dumps({"": items}, option=_INDENT)[10:-6]
+    yield b"\n  ]"
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """A long list of the report: its items, and how each is written as JSON data."""
+
+    items: Sequence[Any]
+    convert: Callable[[Any], Any]
 
 
 def report_data(report: Report) -> dict[str, Any]:
     """The report as JSON-ready data, keys in the models' order."""
+    return {
+        key: [value.convert(item) for item in value.items] if isinstance(value, _Listed) else value
+        for key, value in _sections(report)
+    }
+
+
+def _sections(report: Report) -> list[tuple[str, Any]]:
+    """The report's keys in the models' order, with their data or, for a long list, its `_Listed`."""
     operations = [op for service in report.services for op in service.operations]
     severities = {"error": 0, "warning": 0, "info": 0}
     for finding in report.findings:
         severities[finding.severity.value] += 1
-    data: dict[str, Any] = {
-        "schema_version": REPORT_SCHEMA_VERSION,
-        "tool": {"name": "contract-gate", "version": __version__},
-        "passed": report.passed,
-        "metrics": _metrics(report.metrics),
-        "pairs": [_pair(pair, report.config.alignment_scope) for pair in report.pairs],
-        "findings": [finding_data(f) for f in report.findings],
-        "summary": {
-            "files": report.files_checked,
-            "services": len(report.services),
-            "operations": len(operations),
-            "external_operations": sum(not op.internal for op in operations),
-            "findings": severities,
-        },
-        "services": [_service(s) for s in report.services],
-    }
+    scope = report.config.alignment_scope
+    sections: list[tuple[str, Any]] = [
+        ("schema_version", REPORT_SCHEMA_VERSION),
+        ("tool", {"name": "contract-gate", "version": __version__}),
+        ("passed", report.passed),
+        ("metrics", _metrics(report.metrics)),
+        ("pairs", _Listed(report.pairs, lambda pair: _pair(pair, scope))),
+        ("findings", _Listed(report.findings, finding_data)),
+        (
+            "summary",
+            {
+                "files": report.files_checked,
+                "services": len(report.services),
+                "operations": len(operations),
+                "external_operations": sum(not op.internal for op in operations),
+                "findings": severities,
+            },
+        ),
+        ("services", _Listed(report.services, _service)),
+    ]
     if report.baseline_info is not None:
-        data["baseline"] = _baseline(report.baseline_info)
+        sections.append(("baseline", _baseline(report.baseline_info)))
     if report.diff is not None:
-        data["diff"] = _diff(report.diff, report)
+        sections.append(("diff", _diff(report.diff, report)))
     if report.incomplete:
-        data["incomplete"] = list(report.incomplete)
+        sections.append(("incomplete", list(report.incomplete)))
     if report.judged_by:
-        data["judged_by"] = [j.as_dict() for j in report.judged_by]
+        sections.append(("judged_by", [j.as_dict() for j in report.judged_by]))
     if report.context:
-        data["context"] = [source.as_dict() for source in report.context]
-    return data
+        sections.append(("context", [source.as_dict() for source in report.context]))
+    return sections
+
+
+def _writable(value: Sourced | None) -> bool:
+    """Whether orjson writes an extension's value as the models do (strings nearly always)."""
+    return value is None or type(value.value) is str or _plain(value.value)
+
+
+def _plain(value: object) -> bool:
+    if value is None or isinstance(value, (str, bool, float)):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**64
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    return False
 
 
 def _service(service: Service) -> dict[str, Any]:
