@@ -232,7 +232,8 @@ _SUSPECT_WORDS = frozenset({"~", "null", "Null", "NULL", "true", "True", "TRUE",
 # A plain scalar may not start with these (`:` only in flow), but rapidyaml takes some of them
 # where libyaml refuses: a file with one is left to libyaml.
 _NOT_PLAIN_START = frozenset("]}@`%:")
-_SUSPECT_START = frozenset("-+.0123456789*") | _NOT_PLAIN_START
+_NUMBER_START = frozenset("-+.0123456789")
+_SUSPECT_START = _NUMBER_START | frozenset("*") | _NOT_PLAIN_START
 # Keys: aliases, merge keys, the float words rapidyaml rewrites (`inf` -> ".inf"), bad starts.
 _SUSPECT_KEY_START = frozenset("*<.-+") | _NOT_PLAIN_START
 # orjson reads integers past 64 bits as floats: such a float may have been written as an integer.
@@ -270,7 +271,7 @@ class _Verifier:
         if depth >= self.max_depth:
             raise _Unsupported("deep nesting")
         node += 1  # the first child's
-        # `_suspect` inlined, with its sets as locals: these loops run once per value of the file.
+        # `_suspect`'s first test inlined, its sets as locals: these loops run once per value of the file.
         suspect_start, suspect_words, big = _SUSPECT_START, _SUSPECT_WORDS, _BIG
         if isinstance(container, dict):
             for key, value in container.items():
@@ -280,9 +281,9 @@ class _Verifier:
                 if kind is dict or kind is list:
                     node = self._container(value, depth + 1, node)
                     continue
-                if (kind is str and (value[:1] in suspect_start or value in suspect_words)) or (
-                    kind is float and not -big < value < big
-                ):
+                if (
+                    kind is str and (value[:1] in suspect_start or value in suspect_words) and _suspect(value)
+                ) or (kind is float and not -big < value < big):
                     container[key] = self._reread(node, key)
                 node += 1
             return node
@@ -291,9 +292,9 @@ class _Verifier:
             if kind is dict or kind is list:
                 node = self._container(value, depth + 1, node)
                 continue
-            if (kind is str and (value[:1] in suspect_start or value in suspect_words)) or (
-                kind is float and not -big < value < big
-            ):
+            if (
+                kind is str and (value[:1] in suspect_start or value in suspect_words) and _suspect(value)
+            ) or (kind is float and not -big < value < big):
                 container[index] = self._reread(node, index)
             node += 1
         return node
@@ -331,6 +332,13 @@ class _Verifier:
 
 
 def _suspect(value: str) -> bool:
+    """Whether the tree must say what a string of the JSON is.
+
+    One that starts like a number ("150ms", "1.4.0") is the same string whether it was written
+    plain or quoted, unless the core schema reads it as a number: only then is it asked.
+    """
+    if value[:1] in _NUMBER_START:
+        return type(resolve_plain(value)) is not str
     return value[:1] in _SUSPECT_START or value in _SUSPECT_WORDS
 
 
