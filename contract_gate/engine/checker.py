@@ -13,7 +13,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from contract_gate.config.settings import Config
 from contract_gate.engine import fast_paths
@@ -215,16 +214,15 @@ def _to_findings(
     problems: list[Problem],
     locators: dict[str, Locator],
     config: Config,
-    anchors: Mapping[tuple[str, str], tuple[int, int]]
-    | Mapping[tuple[str, str, str], tuple[int, int]]
-    | None = None,
-    by_service: bool = False,
+    anchors: Mapping[tuple[str, str], tuple[int, int]] | None = None,
+    by_service: Mapping[str, Mapping[tuple[str, str], tuple[int, int]]] | None = None,
 ) -> list[Finding]:
     """Findings of the problems config does not turn off, placed by `anchors`, else by `locators`.
 
-    `anchors` are keyed by (file, pointer), or with `by_service` by (service, file, pointer).
+    `anchors` are keyed by (file, pointer); `by_service` holds them per service id instead.
     """
-    known: Mapping[Any, tuple[int, int]] = anchors or {}
+    known: Mapping[tuple[str, str], tuple[int, int]] = anchors or {}
+    services = by_service or {}
     findings = []
     for problem in problems:
         severity = config.severity_of(problem.rule, problem.case)
@@ -233,7 +231,7 @@ def _to_findings(
         line, column = problem.line, problem.column
         if line is None and problem.file is not None:
             place = (problem.file, problem.pointer)
-            at = known.get((problem.service or "", *place) if by_service else place)
+            at = (services.get(problem.service or "", known) if by_service is not None else known).get(place)
             if at is None:
                 at = (locators.get(problem.file) or FixedLocator()).locate(problem.pointer)
             line, column = at
@@ -251,13 +249,16 @@ def problems_to_findings(
 
 
 def estate_findings(
-    problems: list[Problem], config: Config, anchors: dict[tuple[str, str, str], tuple[int, int]]
+    problems: list[Problem],
+    config: Config,
+    anchors: Mapping[str, Mapping[tuple[str, str], tuple[int, int]]],
 ) -> list[Finding]:
     """Findings for estate problems, placed where their service's file check located them.
 
-    Keyed by (service, file, pointer): snapshots from many repositories each name an `openapi.yaml`.
+    `anchors` are each service's (`FileResult.anchors`), by service id: snapshots from many
+    repositories each name an `openapi.yaml`.
     """
-    return _to_findings(problems, {}, config, anchors, by_service=True)
+    return _to_findings(problems, {}, config, by_service=anchors)
 
 
 def _one_line(error: BaseException) -> str:

@@ -151,12 +151,7 @@ def run(
             pairs = [p for p in pairs if p.caller.service in gated or p.callee.service in gated]
             call_problems = [p for p in call_problems if p.service is None or p.service in gated]
         metrics = compute_metrics(services, pairs, config.alignment_scope, gated if outside else None)
-        anchors = {
-            (r.service.id, file, pointer): at
-            for r in firsts
-            if r.service is not None
-            for (file, pointer), at in r.anchors.items()
-        }
+        anchors = {r.service.id: r.anchors for r in firsts if r.service is not None}
         findings = [f for r in results for f in r.findings]
         lost = [r.file for r in results if r.lost]
         # A threshold judged on metrics that lack a spec would mislead: none is judged then.
