@@ -7,16 +7,19 @@ from collections.abc import Iterable
 
 def escape(token: str | int) -> str:
     """Escape one reference token."""
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = token if type(token) is str else str(token)
+    return text.replace("~", "~0").replace("/", "~1") if "~" in text or "/" in text else text
 
 
 def join(*tokens: str | int) -> str:
     """A pointer from raw tokens: join("paths", "/v1/x", "get") == "/paths/~1v1~1x/get"."""
-    return "".join("/" + escape(t) for t in tokens)
+    return "".join(["/" + escape(t) for t in tokens])
 
 
 def child(pointer: str, *tokens: str | int) -> str:
     """Extend a pointer with raw tokens."""
+    if len(tokens) == 1:  # nearly always: one key or index
+        return pointer + "/" + escape(tokens[0])
     return pointer + join(*tokens)
 
 
