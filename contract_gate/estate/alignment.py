@@ -98,7 +98,12 @@ class Pair:
         An out-of-view pair counts (as out of view) only for the side that is loaded; with
         `gated` (a check with context, SPEC §11), only for the sides of those services.
         """
-        sides: tuple[Side, ...] = (self.caller, self.callee)
+        caller, callee = self.caller, self.callee
+        if gated is None and self.status != PairStatus.OUT_OF_VIEW:  # both sides: most pairs
+            if by == "service":
+                return {caller.service, callee.service}
+            return {caller.bu or UNOWNED, callee.bu or UNOWNED}
+        sides: tuple[Side, ...] = (caller, callee)
         if self.status == PairStatus.OUT_OF_VIEW:
             sides = tuple(side for side in sides if side.op is not None)
         if gated is not None:

@@ -129,12 +129,17 @@ def compute_metrics(
     by_service_pairs: defaultdict[str, _Tally] = defaultdict(_Tally)
     for pair in pairs:
         reason = pair.not_counted(scope)
-        bus, names = pair.groups("bu", gated), pair.groups("service", gated)
-        for tally in (overall, *(by_bu_pairs[bu] for bu in bus), *(by_service_pairs[n] for n in names)):
-            if reason is None:
+        # Each group is listed even when the pair counts in none (internal, same BU).
+        tallies = [overall]
+        tallies.extend([by_bu_pairs[bu] for bu in pair.groups("bu", gated)])
+        tallies.extend([by_service_pairs[name] for name in pair.groups("service", gated)])
+        if reason is None:
+            aligned = pair.status == PairStatus.ALIGNED
+            for tally in tallies:
                 tally.counted += 1
-                tally.aligned += pair.status == PairStatus.ALIGNED
-            elif reason == "out-of-view":
+                tally.aligned += aligned
+        elif reason == "out-of-view":
+            for tally in tallies:
                 tally.out_of_view += 1
 
     def groups(ops: dict[str, list[Operation]], tallies: dict[str, _Tally]) -> dict[str, GroupMetrics]:
