@@ -13,6 +13,7 @@ import faulthandler
 import gc
 import os
 import pickle
+import select
 import signal
 import sys
 import time
@@ -44,6 +45,9 @@ _GC_THRESHOLDS = (50_000, 20, 100)
 # the parent is scheduled to send the next; on a machine whose every core runs a worker that
 # wait was a third of a cold run of 5,000 small specs.
 _QUEUED = 3
+# select.poll, where there is one: multiprocessing's wait() and Connection.poll() build a
+# selector on every call, a tenth of the main process's time in a cold run of 5,000 small specs.
+_POLL = hasattr(select, "poll")
 
 
 _tuned = False  # tune_gc ran in this process: it is contract-gate's own (the CLI's, a worker)
@@ -153,11 +157,26 @@ def _size(candidate: Candidate) -> int:
 def _wait(workers: list[_Worker], seconds: float) -> None:
     """Block until a worker answers or dies, or the nearest time limit passes."""
     now = time.monotonic()
-    timeout = max(0.0, min((w.started + seconds - now for w in workers), default=0.0))
-    objects = [w.connection for w in workers] + [w.process.sentinel for w in workers]
-    from multiprocessing.connection import wait
+    timeout = max(0.0, min((w.started + seconds - now for w in workers), default=0.0)) + 0.01
+    if not _POLL:  # pragma: no cover - Windows: its handles need multiprocessing's wait
+        from multiprocessing.connection import wait
 
-    wait(objects, timeout=timeout + 0.01)
+        wait([w.connection for w in workers] + [w.process.sentinel for w in workers], timeout=timeout)
+        return
+    poller = select.poll()
+    for worker in workers:
+        poller.register(worker.connection.fileno(), select.POLLIN)
+        poller.register(worker.process.sentinel, select.POLLIN)
+    poller.poll(timeout * 1000)
+
+
+def _readable(connection: Connection) -> bool:
+    """Whether an answer (or the end of the pipe) waits: `Connection.poll()` without its selector."""
+    if not _POLL:  # pragma: no cover - Windows
+        return connection.poll()
+    poller = select.poll()
+    poller.register(connection.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class _Worker:
@@ -204,7 +223,7 @@ class _Worker:
         The rest of a dead worker's queue goes back to `pending`, for another worker.
         """
         with contextlib.suppress(EOFError, OSError):
-            while self.queue and self.connection.poll():
+            while self.queue and _readable(self.connection):
                 blob = self.connection.recv_bytes()  # first: at EOF the file is still the current one
                 self.started = time.monotonic()
                 yield self.queue.popleft(), pickle.loads(blob)
