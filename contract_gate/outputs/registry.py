@@ -55,7 +55,7 @@ class Output:
 OUTPUTS: dict[Command, dict[str, Output]] = {
     "check": {
         "text": Output("formatters.text"),
-        "json": Output("formatters.json_report", "render_pieces"),
+        "json": Output("formatters.json_report"),
         "sarif": Output("formatters.sarif"),
         "junit": Output("formatters.junit"),
         "github": Output("formatters.github"),

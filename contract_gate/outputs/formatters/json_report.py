@@ -33,22 +33,16 @@ _INDENT = orjson.OPT_INDENT_2
 def render_scored(report: Report, by: str) -> Iterator[bytes]:
     """`score --format json`: the whole JSON report (it holds every grouping), whatever `--by` says."""
     del by
-    return render_pieces(report)
+    return render(report)
 
 
-def render(report: Report) -> bytes:
-    """The report as indented JSON, UTF-8."""
-    return b"".join(render_pieces(report))
-
-
-def render_pieces(report: Report) -> Iterator[bytes]:
-    """`render`'s bytes in pieces, each made when asked for (`outputs.registry.Rendered`)."""
+def render(report: Report) -> Iterator[bytes]:
+    """The report as indented JSON, UTF-8, in pieces each made when asked for (`registry.Rendered`)."""
     return pieces_in_batches(report, _BATCH)
 
 
 def pieces_in_batches(report: Report, batch: int) -> Iterator[bytes]:
-    """`render_pieces` with `batch` items of each long list to a piece."""
-    sections = _sections(report)
+    """`render` with `batch` items of each long list to a piece."""
     if not all(_writable(op.owner) and _writable(op.slo) for s in report.services for op in s.operations):
         # A value orjson cannot write (an integer past 64 bits in an extension): the models write it.
         from contract_gate.outputs.report_model import build_report_model
@@ -56,13 +50,13 @@ def pieces_in_batches(report: Report, batch: int) -> Iterator[bytes]:
         yield (build_report_model(report).model_dump_json(indent=2) + "\n").encode("utf-8")
         return
     yield b"{\n"
-    for index, (key, value) in enumerate(sections):
+    for index, (key, value) in enumerate(_sections(report)):
         if index:
             yield b",\n"
         if isinstance(value, _Listed) and value.items:
             yield from _listed_pieces(key, value, batch)
         else:
-            data = [value.convert(item) for item in value.items] if isinstance(value, _Listed) else value
+            data = [] if isinstance(value, _Listed) else value
             yield orjson.dumps({key: data}, option=_INDENT)[2:-2]  # without the braces around it
     yield b"\n}\n"
 
@@ -85,14 +79,6 @@ class _Listed:
 
     items: Sequence[Any]
     convert: Callable[[Any], Any]
-
-
-def report_data(report: Report) -> dict[str, Any]:
-    """The report as JSON-ready data, keys in the models' order."""
-    return {
-        key: [value.convert(item) for item in value.items] if isinstance(value, _Listed) else value
-        for key, value in _sections(report)
-    }
 
 
 def _sections(report: Report) -> list[tuple[str, Any]]:
