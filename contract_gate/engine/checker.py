@@ -222,7 +222,6 @@ def _to_findings(
     `anchors` are keyed by (file, pointer); `by_service` holds them per service id instead.
     """
     known: Mapping[tuple[str, str], tuple[int, int]] = anchors or {}
-    services = by_service or {}
     findings = []
     for problem in problems:
         severity = config.severity_of(problem.rule, problem.case)
@@ -231,7 +230,8 @@ def _to_findings(
         line, column = problem.line, problem.column
         if line is None and problem.file is not None:
             place = (problem.file, problem.pointer)
-            at = (services.get(problem.service or "", known) if by_service is not None else known).get(place)
+            table = known if by_service is None else by_service.get(problem.service or "", {})
+            at = table.get(place)
             if at is None:
                 at = (locators.get(problem.file) or FixedLocator()).locate(problem.pointer)
             line, column = at

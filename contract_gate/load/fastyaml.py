@@ -370,9 +370,8 @@ _RELEASE_BUFFER.argtypes = [ctypes.POINTER(_Buffer)]
 _RELEASE_BUFFER.restype = None
 
 
-def _address(view: Any, buffer: Any = None) -> int:
+def _address(view: Any, buffer: Any) -> int:
     """The address of the first byte of a buffer; `buffer` a `ctypes.pointer(_Buffer())` to reuse."""
-    buffer = buffer or ctypes.pointer(_Buffer())
     _GET_BUFFER(view, buffer, 0)
     try:
         return int(buffer.contents.buf or 0)
